@@ -1,0 +1,68 @@
+import type { FastifyRequest } from 'fastify';
+import { AccessDeniedError, NotFoundError, UnauthorizedError } from '../http/errors.js';
+import { INT32_MAX } from '../http/fields.js';
+import { ServiceCredentials } from './service-credentials.js';
+import type { TokenVerifier, UserClaims } from './tokens.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    user: UserClaims | null;
+    caller: string | null;
+  }
+}
+
+export const USER_TOKEN_HEADER = 'x-auth-token';
+
+function headerValue(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** `{userId}` as the contract reads it: a positive integer, anything else is a 404. */
+export function parseUserId(raw: unknown): number {
+  const text = String(raw ?? '');
+  const id = /^[1-9][0-9]{0,9}$/.test(text) ? Number(text) : NaN;
+  if (!(id <= INT32_MAX)) throw new NotFoundError();
+  return id;
+}
+
+export type Guard = (request: FastifyRequest) => Promise<void>;
+
+export interface Guards {
+  /** A valid user token (401 otherwise); its claims land on `request.user`. */
+  user: Guard;
+  /** A valid user token whose id is the `{userId}` of the path (401, then 404, then 403). */
+  self: Guard;
+  /** A valid service credential (403 otherwise, whatever user token is present); optionally only from some callers. */
+  service: (...allowedCallers: string[]) => Guard;
+}
+
+/** Route guards for `onRequest`: they run before the body is read, so 401/403 come before any 400. */
+export function createGuards(tokens: TokenVerifier, services: ServiceCredentials): Guards {
+  const user: Guard = async (request) => {
+    const token = headerValue(request, USER_TOKEN_HEADER);
+    if (!token) throw new UnauthorizedError();
+    request.user = await tokens.verify(token);
+  };
+  return {
+    user,
+    self: async (request) => {
+      await user(request);
+      const userId = parseUserId((request.params as Record<string, unknown>).userId);
+      if (userId !== request.user!.id) throw new AccessDeniedError();
+    },
+    service:
+      (...allowedCallers) =>
+      async (request) => {
+        const caller = await services.verify(headerValue(request, ServiceCredentials.header));
+        if (allowedCallers.length > 0 && !allowedCallers.includes(caller)) throw new AccessDeniedError();
+        request.caller = caller;
+      },
+  };
+}
+
+/** The authenticated user of a request that passed the `user` or `self` guard. */
+export function currentUser(request: FastifyRequest): UserClaims {
+  if (!request.user) throw new UnauthorizedError();
+  return request.user;
+}

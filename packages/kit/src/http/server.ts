@@ -1,0 +1,180 @@
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { TObject } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import '../auth/guards.js';
+import type { Logger } from '../logger.js';
+import { Histogram, type Registry } from '../metrics.js';
+import { enterTrace, traceFrom } from '../trace.js';
+import { HttpError, NotFoundError, ValidationError } from './errors.js';
+import { ErrorEnvelope } from './fields.js';
+import { convertIntegers, messages, pickKnown, validateObject } from './validation.js';
+
+export type HttpServer = FastifyInstance<
+  import('node:http').Server,
+  import('node:http').IncomingMessage,
+  import('node:http').ServerResponse,
+  Logger,
+  TypeBoxTypeProvider
+>;
+
+/** A named dependency probe for `/ready`: resolves when the dependency answers. */
+export interface ReadinessCheck {
+  name: string;
+  check: () => Promise<unknown>;
+}
+
+export interface HttpServerOptions {
+  service: string;
+  version?: string;
+  description?: string;
+  logger: Logger;
+  metrics: Registry;
+  readiness: ReadinessCheck[];
+  /** Number of proxies in front of the service whose X-Forwarded-For is trusted (the entry point). */
+  trustProxyHops?: number;
+  bodyLimitBytes?: number;
+}
+
+const READINESS_TIMEOUT_MS = 2000;
+
+function parseJsonBody(
+  _request: FastifyRequest,
+  body: string,
+  done: (err: Error | null, body?: unknown) => void,
+) {
+  if (body.trim() === '') return done(null, {});
+  try {
+    done(null, JSON.parse(body));
+  } catch {
+    done(new ValidationError([{ text: messages.malformedJson, field: 'body' }]));
+  }
+}
+
+function renderError(error: unknown, request: FastifyRequest, reply: FastifyReply) {
+  if (error instanceof HttpError) {
+    return reply.code(error.statusCode).headers(error.headers).send({ success: false, errors: error.errors });
+  }
+  const status = (error as { statusCode?: number }).statusCode;
+  if (status === 413) {
+    return reply.code(413).send({ success: false, errors: [{ text: 'Request body is too large.' }] });
+  }
+  if (status !== undefined && status >= 400 && status < 500) {
+    request.log.info({ err: error }, 'request rejected by the HTTP layer');
+    return reply.code(400).send({ success: false, errors: [{ text: 'Bad request.' }] });
+  }
+  request.log.error({ err: error }, 'unexpected error');
+  return reply.code(500).send({ success: false, errors: [{ text: 'Internal server error' }] });
+}
+
+/**
+ * The Fastify instance every service starts from: the contract's envelope for every error, JSON
+ * bodies whatever the Content-Type, request ids and trace context, `/health`, `/ready`, `/metrics`,
+ * and the OpenAPI document at `/docs/json` with its UI at `/docs`.
+ */
+export async function createHttpServer(options: HttpServerOptions): Promise<HttpServer> {
+  const app = Fastify({
+    loggerInstance: options.logger,
+    bodyLimit: options.bodyLimitBytes ?? 128 * 1024,
+    trustProxy: (_address: string, hop: number) => hop < (options.trustProxyHops ?? 1),
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    forceCloseConnections: 'idle',
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as HttpServer;
+
+  app.decorateRequest('user', null);
+  app.decorateRequest('caller', null);
+  app.addHook('onRequest', async (request, reply) => {
+    const traceparent = request.headers.traceparent;
+    enterTrace(traceFrom(typeof traceparent === 'string' ? traceparent : undefined, request.id));
+    reply.header('x-request-id', request.id);
+  });
+
+  const duration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request duration by route and status',
+    labelNames: ['method', 'route', 'status_code'],
+    registers: [options.metrics],
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    duration.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unknown', status_code: reply.statusCode },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, parseJsonBody);
+
+  app.setValidatorCompiler(({ schema, httpPart }) => {
+    const objectSchema = schema as TObject;
+    if (httpPart === 'params') {
+      return (data) => {
+        const value = convertIntegers(objectSchema, data);
+        return Value.Check(objectSchema, value) ? { value } : { error: new NotFoundError() };
+      };
+    }
+    return (data) => {
+      const value = httpPart === 'body' ? data : convertIntegers(objectSchema, data);
+      const errors = validateObject(objectSchema, value);
+      if (errors.length > 0) return { error: new ValidationError(errors) };
+      return { value: pickKnown(objectSchema, value as Record<string, unknown>) };
+    };
+  });
+
+  app.setErrorHandler((error, request, reply) => renderError(error, request, reply));
+  app.setNotFoundHandler((_request, reply) =>
+    reply.code(404).send({ success: false, errors: [{ text: 'Not found' }] }),
+  );
+
+  app.addSchema(ErrorEnvelope);
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: options.service,
+        version: options.version ?? '0.1.0',
+        description: options.description ?? '',
+      },
+      components: {
+        securitySchemes: {
+          userToken: { type: 'apiKey', in: 'header', name: 'X-Auth-Token' },
+          serviceToken: { type: 'apiKey', in: 'header', name: 'X-Service-Token' },
+        },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.get('/health', { schema: { hide: true } }, async () => ({ success: true }));
+  app.get('/ready', { schema: { hide: true } }, async (request, reply) => {
+    const failures: string[] = [];
+    await Promise.all(
+      options.readiness.map(async ({ name, check }) => {
+        try {
+          await Promise.race([
+            check(),
+            new Promise((_, reject) =>
+              setTimeout(() => reject(new Error('timeout')), READINESS_TIMEOUT_MS).unref(),
+            ),
+          ]);
+        } catch (error) {
+          request.log.warn({ err: error, dependency: name }, 'readiness check failed');
+          failures.push(name);
+        }
+      }),
+    );
+    if (failures.length === 0) return { success: true };
+    return reply
+      .code(503)
+      .send({ success: false, errors: failures.map((name) => ({ text: `${name} is unavailable` })) });
+  });
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
+    reply.header('content-type', options.metrics.contentType).send(await options.metrics.metrics()),
+  );
+
+  return app;
+}

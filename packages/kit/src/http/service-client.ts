@@ -1,0 +1,81 @@
+import { ServiceCredentials } from '../auth/service-credentials.js';
+import { USER_TOKEN_HEADER } from '../auth/guards.js';
+import { currentTrace, outgoingTraceparent } from '../trace.js';
+import { ServiceUnavailableError } from './errors.js';
+
+export interface ServiceResponse<T = unknown> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export interface ServiceRequest {
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** The end user's token, forwarded so the callee can apply its own user rules. */
+  userToken?: string;
+  timeoutMs?: number;
+}
+
+/** The callee did not answer (connection refused, reset, timeout): the call may or may not have taken effect. */
+export class ServiceCallError extends ServiceUnavailableError {
+  constructor(
+    readonly target: string,
+    readonly reason: string,
+  ) {
+    super();
+    this.message = `${target} did not answer: ${reason}`;
+  }
+}
+
+/**
+ * HTTP to another service: real HTTP in both run modes. Every call carries the service
+ * credential, the trace context and the request id; the answer comes back as status and JSON body
+ * for the caller to interpret (a 4xx is an answer, not an exception).
+ */
+export class ServiceClient {
+  constructor(
+    readonly target: string,
+    private readonly baseUrl: string,
+    private readonly credentials: ServiceCredentials,
+    private readonly defaultTimeoutMs = 5_000,
+  ) {}
+
+  async request<T = unknown>(
+    method: string,
+    path: string,
+    options: ServiceRequest = {},
+  ): Promise<ServiceResponse<T>> {
+    const trace = currentTrace();
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      [ServiceCredentials.header]: await this.credentials.tokenFor(this.target),
+      traceparent: outgoingTraceparent(),
+      ...(trace?.requestId ? { 'x-request-id': trace.requestId } : {}),
+      ...(options.userToken ? { [USER_TOKEN_HEADER]: options.userToken } : {}),
+      ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...options.headers,
+    };
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetch(new URL(path, this.baseUrl), {
+        method,
+        headers,
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        signal: AbortSignal.timeout(options.timeoutMs ?? this.defaultTimeoutMs),
+      });
+      text = await response.text();
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string } }).cause?.code;
+      throw new ServiceCallError(this.target, cause ?? (error as Error).name);
+    }
+    let body: unknown = text;
+    try {
+      body = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      // not JSON: keep the text for the caller's error message
+    }
+    return { status: response.status, body: body as T, headers: response.headers };
+  }
+}

@@ -1,0 +1,81 @@
+import type { Static, TObject } from '@sinclair/typebox';
+import { loadConfig } from './config.js';
+import { Database } from './db/database.js';
+import { KafkaEventBus } from './events/kafka-bus.js';
+import type { EventBus } from './events/types.js';
+import { RedisKeyValueStore } from './kv/redis-store.js';
+import type { KeyValueStore } from './kv/types.js';
+import { createLogger, type Logger } from './logger.js';
+import type { Service } from './service.js';
+
+/** The adapters a service is built on; each is present when the service's configuration asks for it. */
+export interface Ports {
+  logger: Logger;
+  db?: Database;
+  bus?: EventBus;
+  kv?: KeyValueStore;
+}
+
+interface DistributedSettings {
+  PORT: number;
+  HOST: string;
+  LOG_LEVEL: string;
+  SHUTDOWN_TIMEOUT_MS: number;
+  DATABASE_URL?: string;
+  KAFKA_BROKERS?: string;
+  REDIS_URL?: string;
+}
+
+/**
+ * The process entry of one service in the distributed mode: configuration from the environment,
+ * real adapters (PostgreSQL, Kafka, Redis) for what the configuration names, SIGTERM/SIGINT for a
+ * graceful stop. `main.js migrate` only applies the migrations (for an init container or Job).
+ */
+export async function runServiceMain<S extends TObject>(
+  name: string,
+  schema: S,
+  build: (config: Static<S>, ports: Ports) => Promise<Service>,
+  argv = process.argv.slice(2),
+): Promise<void> {
+  let logger = createLogger(name);
+  try {
+    const config = loadConfig(schema) as Static<S> & DistributedSettings;
+    logger = createLogger(name, config.LOG_LEVEL);
+    const ports: Ports = { logger };
+    if (config.DATABASE_URL) ports.db = new Database({ url: config.DATABASE_URL, applicationName: name });
+    if (config.KAFKA_BROKERS) {
+      ports.bus = new KafkaEventBus({ brokers: config.KAFKA_BROKERS.split(','), clientId: name, logger });
+    }
+    if (config.REDIS_URL) ports.kv = new RedisKeyValueStore(config.REDIS_URL, `${name}:`);
+    const closePorts = async () => {
+      await ports.bus?.close();
+      await ports.kv?.close();
+      await ports.db?.close();
+    };
+    const service = await build(config, ports);
+    if (argv[0] === 'migrate') {
+      await service.migrate();
+      await closePorts();
+      return;
+    }
+    await service.start(config.PORT, config.HOST);
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'shutting down');
+      setTimeout(() => {
+        logger.error('shutdown took too long; exiting');
+        process.exit(1);
+      }, config.SHUTDOWN_TIMEOUT_MS).unref();
+      await service.stop();
+      await closePorts();
+      process.exit(0);
+    };
+    process.once('SIGTERM', () => void stop('SIGTERM'));
+    process.once('SIGINT', () => void stop('SIGINT'));
+  } catch (error) {
+    logger.fatal({ err: error }, `${name} failed to start`);
+    process.exit(1);
+  }
+}

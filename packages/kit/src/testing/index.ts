@@ -1,0 +1,4 @@
+export * from './authority.js';
+export * from './kafka.js';
+export * from './postgres.js';
+export * from './wait.js';

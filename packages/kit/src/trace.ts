@@ -1,0 +1,43 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomBytes } from 'node:crypto';
+
+/** W3C trace context of the unit of work in progress: an HTTP request or a consumed event. */
+export interface TraceContext {
+  traceId: string;
+  spanId: string;
+  requestId?: string;
+}
+
+const storage = new AsyncLocalStorage<TraceContext>();
+const traceparentPattern = /^00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/;
+
+const hex = (bytes: number) => randomBytes(bytes).toString('hex');
+
+/** Continues the caller's trace (a new span under it) or starts a new one. */
+export function traceFrom(traceparent: string | undefined, requestId?: string): TraceContext {
+  const match = traceparent ? traceparentPattern.exec(traceparent.trim()) : null;
+  const traceId = match?.[1] ?? hex(16);
+  return { traceId, spanId: hex(8), ...(requestId ? { requestId } : {}) };
+}
+
+export function formatTraceparent(context: TraceContext): string {
+  return `00-${context.traceId}-${context.spanId}-01`;
+}
+
+export function currentTrace(): TraceContext | undefined {
+  return storage.getStore();
+}
+
+/** The `traceparent` to send with an outgoing call or event: the current span, or a fresh trace. */
+export function outgoingTraceparent(): string {
+  return formatTraceparent(currentTrace() ?? traceFrom(undefined));
+}
+
+export function withTrace<T>(context: TraceContext, work: () => T): T {
+  return storage.run(context, work);
+}
+
+/** Binds the rest of the current async flow (e.g. a Fastify request lifecycle) to a trace. */
+export function enterTrace(context: TraceContext): void {
+  storage.enterWith(context);
+}

@@ -1,0 +1,179 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGuards } from '../../src/auth/guards.js';
+import { ServiceCredentials } from '../../src/auth/service-credentials.js';
+import { generateSigningKey, TokenIssuer, TokenVerifier } from '../../src/auth/tokens.js';
+import { UserIdParams } from '../../src/http/fields.js';
+import { createHttpServer, type HttpServer } from '../../src/http/server.js';
+import { createLogger } from '../../src/logger.js';
+import { createMetricsRegistry } from '../../src/metrics.js';
+import { startTestAuthority, type TestAuthority } from '../../src/testing/authority.js';
+
+const SECRET = 'a-shared-secret-of-at-least-32-characters';
+let authority: TestAuthority;
+let app: HttpServer;
+
+beforeAll(async () => {
+  authority = await startTestAuthority();
+  const guards = createGuards(
+    TokenVerifier.remote(authority.jwksUrl),
+    new ServiceCredentials('app-billing', SECRET),
+  );
+  app = await createHttpServer({
+    service: 'app-billing',
+    logger: createLogger('app-billing', 'silent'),
+    metrics: createMetricsRegistry('app-billing'),
+    readiness: [],
+  });
+  app.get('/me', { onRequest: guards.user }, async (request) => ({ success: true, data: request.user }));
+  app.get('/account/:userId', { onRequest: guards.self, schema: { params: UserIdParams } }, async () => ({
+    success: true,
+  }));
+  app.put('/internal', { onRequest: guards.service() }, async (request) => ({
+    success: true,
+    data: request.caller,
+  }));
+  app.put('/from-adv', { onRequest: guards.service('app-adv') }, async () => ({ success: true }));
+  await app.ready();
+});
+
+afterAll(async () => {
+  await app.close();
+  await authority.close();
+});
+
+const get = (url: string, headers: Record<string, string> = {}) =>
+  app.inject({ method: 'GET', url, headers });
+
+describe('user tokens', () => {
+  it('accepts a valid token and exposes its claims', async () => {
+    const token = await authority.tokenFor({ id: 7, username: 'ivan', email: 'ivan@mail.ru' });
+    const response = await get('/me', { 'x-auth-token': token });
+    expect(response.statusCode).toBe(200);
+    expect(response.json().data).toEqual({ id: 7, username: 'ivan', email: 'ivan@mail.ru' });
+  });
+
+  it('puts the contract claims in the token', async () => {
+    const token = await authority.tokenFor({ id: 7 });
+    const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
+    expect(claims).toMatchObject({ id: 7, sub: '7', iss: 'app-auth', aud: 'adboard' });
+    expect(claims.exp - claims.iat).toBe(300);
+  });
+
+  it.each([
+    ['no token', {}],
+    ['an empty token', { 'x-auth-token': '' }],
+    ['garbage', { 'x-auth-token': 'not-a-jwt' }],
+  ])('answers %s with 401 Unauthorized', async (_name, headers) => {
+    const response = await get('/me', headers);
+    expect(response.statusCode).toBe(401);
+    expect(response.json()).toEqual({ success: false, errors: ['Unauthorized'] });
+  });
+
+  it('rejects an expired token', async () => {
+    const key = generateSigningKey();
+    const verifier = TokenVerifier.local((await TokenIssuer.fromPem(key, 60)).jwks());
+    const tenMinutesAgo = await TokenIssuer.fromPem(key, 60, { now: () => Date.now() - 600_000 });
+    const claims = { id: 1, username: 'a', email: 'a@b.cd' };
+    await expect(verifier.verify(await (await TokenIssuer.fromPem(key, 60)).sign(claims))).resolves.toEqual(
+      claims,
+    );
+    await expect(verifier.verify(await tenMinutesAgo.sign(claims))).rejects.toMatchObject({
+      statusCode: 401,
+    });
+  });
+
+  it('rejects a token signed with another key (forged)', async () => {
+    const forger = await TokenIssuer.fromPem(generateSigningKey(), 300);
+    const forged = await forger.sign({ id: 7, username: 'ivan', email: 'ivan@mail.ru' });
+    expect((await get('/me', { 'x-auth-token': forged })).statusCode).toBe(401);
+  });
+
+  it('rejects a token whose payload was altered', async () => {
+    const [header, , signature] = (await authority.tokenFor({ id: 7 })).split('.');
+    const payload = Buffer.from(
+      JSON.stringify({
+        id: 1,
+        username: 'admin',
+        email: 'a@b.cd',
+        iss: 'app-auth',
+        aud: 'adboard',
+        exp: 9999999999,
+      }),
+    ).toString('base64url');
+    expect((await get('/me', { 'x-auth-token': `${header}.${payload}.${signature}` })).statusCode).toBe(401);
+  });
+
+  it('rejects an unsigned (alg none) token', async () => {
+    const header = Buffer.from('{"alg":"none"}').toString('base64url');
+    const payload = Buffer.from(
+      '{"id":7,"username":"a","email":"a@b.cd","iss":"app-auth","aud":"adboard"}',
+    ).toString('base64url');
+    expect((await get('/me', { 'x-auth-token': `${header}.${payload}.` })).statusCode).toBe(401);
+  });
+});
+
+describe('self-only routes', () => {
+  it('lets a user reach their own resource', async () => {
+    const token = await authority.tokenFor({ id: 7 });
+    expect((await get('/account/7', { 'x-auth-token': token })).statusCode).toBe(200);
+  });
+
+  it("answers someone else's resource with 403 Access denied", async () => {
+    const token = await authority.tokenFor({ id: 7 });
+    const response = await get('/account/8', { 'x-auth-token': token });
+    expect(response.statusCode).toBe(403);
+    expect(response.json()).toEqual({ success: false, errors: ['Access denied'] });
+  });
+
+  it('answers 401 before looking at the path', async () => {
+    expect((await get('/account/abc')).statusCode).toBe(401);
+  });
+
+  it('answers a malformed {userId} with 404 for an authenticated user', async () => {
+    const token = await authority.tokenFor({ id: 7 });
+    expect((await get('/account/abc', { 'x-auth-token': token })).statusCode).toBe(404);
+    expect((await get('/account/0', { 'x-auth-token': token })).statusCode).toBe(404);
+  });
+});
+
+describe('internal routes', () => {
+  const put = (url: string, headers: Record<string, string>) => app.inject({ method: 'PUT', url, headers });
+
+  it('accepts a service credential and knows the caller', async () => {
+    const token = await new ServiceCredentials('app-adv', SECRET).tokenFor('app-billing');
+    const response = await put('/internal', { 'x-service-token': token });
+    expect(response.statusCode).toBe(200);
+    expect(response.json().data).toBe('app-adv');
+  });
+
+  it('answers 403 without a service credential, even with a valid user token', async () => {
+    const userToken = await authority.tokenFor({ id: 7 });
+    const response = await put('/internal', { 'x-auth-token': userToken });
+    expect(response.statusCode).toBe(403);
+    expect(response.json()).toEqual({ success: false, errors: ['Access denied'] });
+  });
+
+  it('answers 403 to a user token presented as a service credential', async () => {
+    const userToken = await authority.tokenFor({ id: 7 });
+    expect((await put('/internal', { 'x-service-token': userToken })).statusCode).toBe(403);
+  });
+
+  it('answers 403 to a credential signed with another secret', async () => {
+    const token = await new ServiceCredentials('app-adv', 'another-secret-that-is-32-characters!!').tokenFor(
+      'app-billing',
+    );
+    expect((await put('/internal', { 'x-service-token': token })).statusCode).toBe(403);
+  });
+
+  it('answers 403 to a credential addressed to another service', async () => {
+    const token = await new ServiceCredentials('app-adv', SECRET).tokenFor('app-bonus');
+    expect((await put('/internal', { 'x-service-token': token })).statusCode).toBe(403);
+  });
+
+  it('answers 403 to a service that is not among the allowed callers', async () => {
+    const fromAuth = await new ServiceCredentials('app-auth', SECRET).tokenFor('app-billing');
+    const fromAdv = await new ServiceCredentials('app-adv', SECRET).tokenFor('app-billing');
+    expect((await put('/from-adv', { 'x-service-token': fromAuth })).statusCode).toBe(403);
+    expect((await put('/from-adv', { 'x-service-token': fromAdv })).statusCode).toBe(200);
+  });
+});

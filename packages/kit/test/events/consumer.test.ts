@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { InboxConsumer, PoisonMessageError } from '../../src/events/consumer.js';
+import { InMemoryEventBus } from '../../src/events/memory-bus.js';
+import type { EventMessage } from '../../src/events/types.js';
+import { createLogger } from '../../src/logger.js';
+import { createTestDatabase, type TestDatabase } from '../../src/testing/postgres.js';
+import { waitFor } from '../../src/testing/wait.js';
+import { currentTrace } from '../../src/trace.js';
+
+const logger = createLogger('consumer-test', 'silent');
+let database: TestDatabase;
+let bus: InMemoryEventBus;
+let consumer: InboxConsumer;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  await database.db.query('CREATE TABLE effects (event_id uuid, value int)');
+});
+afterAll(() => database.drop());
+
+beforeEach(async () => {
+  await database.db.query('TRUNCATE effects, inbox, dead_letter');
+  bus = new InMemoryEventBus();
+});
+afterEach(async () => {
+  await consumer.stop();
+  await bus.close();
+});
+
+const event = (value: unknown, id: string = randomUUID()): EventMessage => ({
+  id,
+  type: 'user.created',
+  source: 'test',
+  time: new Date().toISOString(),
+  topic: 'user.event',
+  key: '1',
+  payload: { value },
+  traceparent: `00-${'c'.repeat(32)}-${'d'.repeat(16)}-01`,
+});
+
+async function startConsumer(handle: (value: unknown, message: EventMessage) => void | Promise<void>) {
+  consumer = new InboxConsumer({
+    db: database.db,
+    bus,
+    group: 'test.user-event',
+    topic: 'user.event',
+    logger,
+    retryDelayMs: () => 1,
+    handle: async (tx, message) => {
+      await handle(message.payload.value, message);
+      if (typeof message.payload.value !== 'number') throw new PoisonMessageError('value must be a number');
+      await tx.query('INSERT INTO effects VALUES ($1, $2)', [message.id, message.payload.value]);
+    },
+  });
+  await consumer.start();
+}
+
+const count = async (table: string) =>
+  (await database.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]!.n;
+
+describe('inbox consumer', () => {
+  it('applies an event once, however often it is delivered', async () => {
+    await startConsumer(() => {});
+    const duplicate = event(7);
+    await bus.publish([duplicate, duplicate, event(8), duplicate]);
+    await waitFor(async () => (await count('inbox')) === 2, { what: 'two handled events' });
+    await bus.publish([duplicate]);
+    const witness = event(9);
+    await bus.publish([witness]);
+    await waitFor(async () => (await count('effects')) === 3, { what: 'the witness event' });
+    expect((await database.db.query('SELECT value FROM effects ORDER BY value')).rows).toEqual([
+      { value: 7 },
+      { value: 8 },
+      { value: 9 },
+    ]);
+  });
+
+  it('rolls back the inbox record with a failed effect, then retries', async () => {
+    let failures = 2;
+    await startConsumer(() => {
+      if (failures-- > 0) throw new Error('database hiccup');
+    });
+    await bus.publish([event(1)]);
+    await waitFor(async () => (await count('effects')) === 1, { what: 'the effect after retries' });
+    expect(await count('inbox')).toBe(1);
+    expect(await count('dead_letter')).toBe(0);
+  });
+
+  it('dead-letters a poison message at once and goes on with the next', async () => {
+    const seen: unknown[] = [];
+    await startConsumer((value) => void seen.push(value));
+    await bus.publish([event('not a number'), event(2)]);
+    await waitFor(async () => (await count('effects')) === 1, { what: 'the next event' });
+    expect(seen).toEqual(['not a number', 2]);
+    const [letter] = (
+      await database.db.query('SELECT consumer, topic, payload, error, attempts FROM dead_letter')
+    ).rows;
+    expect(letter).toEqual({
+      consumer: 'test.user-event',
+      topic: 'user.event',
+      payload: { value: 'not a number' },
+      error: 'value must be a number',
+      attempts: 1,
+    });
+  });
+
+  it('dead-letters a message that keeps failing after bounded retries', async () => {
+    let attempts = 0;
+    await startConsumer((value) => {
+      if (value === 13) {
+        attempts += 1;
+        throw new Error('always fails');
+      }
+    });
+    await bus.publish([event(13), event(14)]);
+    await waitFor(async () => (await count('effects')) === 1, { what: 'the next event' });
+    expect(attempts).toBe(5);
+    expect((await database.db.query('SELECT attempts, error FROM dead_letter')).rows).toEqual([
+      { attempts: 5, error: 'always fails' },
+    ]);
+  });
+
+  it('dead-letters a message whose id is not a UUID', async () => {
+    await startConsumer(() => {});
+    await bus.publish([event(5, 'user.event/0/17')]);
+    await waitFor(async () => (await count('dead_letter')) === 1, { what: 'the dead letter' });
+    expect(await count('effects')).toBe(0);
+  });
+
+  it("handles each event inside the producer's trace", async () => {
+    const traces: (string | undefined)[] = [];
+    await startConsumer(() => void traces.push(currentTrace()?.traceId));
+    await bus.publish([event(1)]);
+    await waitFor(() => traces.length === 1, { what: 'the handler' });
+    expect(traces).toEqual(['c'.repeat(32)]);
+  });
+});

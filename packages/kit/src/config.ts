@@ -20,13 +20,18 @@ export function loadConfig<T extends TObject>(
     if (value !== undefined && value !== '') raw[name] = value;
   }
   const config = Value.Default(schema, Value.Convert(schema, raw));
-  const problems = [...Value.Errors(schema, config)].map((error) => {
+  const problems = new Map<string, string>();
+  for (const error of Value.Errors(schema, config)) {
     const name = error.path.replace(/^\//, '') || '(config)';
-    return error.value === undefined
-      ? `${name} is required`
-      : `${name}: ${error.message} (got ${JSON.stringify(error.value)})`;
-  });
-  if (problems.length > 0) throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+    if (problems.has(name)) continue;
+    problems.set(
+      name,
+      error.value === undefined
+        ? `${name} is required`
+        : `${name}: ${error.message} (got ${JSON.stringify(error.value)})`,
+    );
+  }
+  if (problems.size > 0) throw new ConfigError(`Invalid configuration: ${[...problems.values()].join('; ')}`);
   return config as Static<T>;
 }
 
@@ -43,7 +48,6 @@ export const commonSettings = {
     { default: 'info' },
   ),
   SERVICE_SECRET: Type.String({ minLength: 32, description: 'shared secret for service credentials' }),
-  AUTH_JWKS_URL: UrlSetting('app-auth JWKS document, to verify user tokens'),
   TRUST_PROXY_HOPS: Type.Integer({
     minimum: 0,
     default: 1,
@@ -52,13 +56,24 @@ export const commonSettings = {
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 10_000 }),
 };
 
-/** The variables of the adapters a service may need: each present one selects the real adapter. */
+/** For services with protected routes: where app-auth publishes the keys that sign user tokens. */
+export const userTokenSettings = {
+  AUTH_JWKS_URL: UrlSetting('app-auth JWKS document, to verify user tokens'),
+};
+
+/**
+ * The adapters' variables. Each is optional in the schema because the embedded launcher hands the
+ * service in-process adapters instead; a service started without the adapter it needs fails with
+ * the variable's name (see `requirePort`).
+ */
 export const databaseSettings = {
-  DATABASE_URL: UrlSetting('PostgreSQL connection string of this service database'),
+  DATABASE_URL: Type.Optional(UrlSetting('PostgreSQL connection string of this service database')),
 };
 export const kafkaSettings = {
-  KAFKA_BROKERS: Type.String({ pattern: '^[^,\\s]+(,[^,\\s]+)*$', description: 'host:port[,host:port...]' }),
+  KAFKA_BROKERS: Type.Optional(
+    Type.String({ pattern: '^[^,\\s]+(,[^,\\s]+)*$', description: 'host:port[,host:port...]' }),
+  ),
 };
 export const redisSettings = {
-  REDIS_URL: UrlSetting('Redis connection string'),
+  REDIS_URL: Type.Optional(UrlSetting('Redis connection string')),
 };

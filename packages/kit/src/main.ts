@@ -1,5 +1,5 @@
 import type { Static, TObject } from '@sinclair/typebox';
-import { loadConfig } from './config.js';
+import { ConfigError, loadConfig } from './config.js';
 import { Database } from './db/database.js';
 import { KafkaEventBus } from './events/kafka-bus.js';
 import type { EventBus } from './events/types.js';
@@ -14,6 +14,24 @@ export interface Ports {
   db?: Database;
   bus?: EventBus;
   kv?: KeyValueStore;
+}
+
+/** A service as the launchers see it: its name, its configuration schema, and how to build it on ports. */
+export interface ServiceModule<S extends TObject = TObject> {
+  name: string;
+  configSchema: S;
+  create(config: Static<S>, ports: Ports): Promise<Service>;
+}
+
+/** The port a service cannot run without, or a configuration error naming the variable that provides it. */
+export function requirePort<K extends 'db' | 'bus' | 'kv'>(
+  ports: Ports,
+  port: K,
+  variable: string,
+): NonNullable<Ports[K]> {
+  const adapter = ports[port];
+  if (!adapter) throw new ConfigError(`Invalid configuration: ${variable} is required`);
+  return adapter as NonNullable<Ports[K]>;
 }
 
 interface DistributedSettings {
@@ -32,11 +50,10 @@ interface DistributedSettings {
  * graceful stop. `main.js migrate` only applies the migrations (for an init container or Job).
  */
 export async function runServiceMain<S extends TObject>(
-  name: string,
-  schema: S,
-  build: (config: Static<S>, ports: Ports) => Promise<Service>,
+  module: ServiceModule<S>,
   argv = process.argv.slice(2),
 ): Promise<void> {
+  const { name, configSchema: schema } = module;
   let logger = createLogger(name);
   try {
     const config = loadConfig(schema) as Static<S> & DistributedSettings;
@@ -52,7 +69,7 @@ export async function runServiceMain<S extends TObject>(
       await ports.kv?.close();
       await ports.db?.close();
     };
-    const service = await build(config, ports);
+    const service = await module.create(config, ports);
     if (argv[0] === 'migrate') {
       await service.migrate();
       await closePorts();

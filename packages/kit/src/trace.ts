@@ -36,8 +36,3 @@ export function outgoingTraceparent(): string {
 export function withTrace<T>(context: TraceContext, work: () => T): T {
   return storage.run(context, work);
 }
-
-/** Binds the rest of the current async flow (e.g. a Fastify request lifecycle) to a trace. */
-export function enterTrace(context: TraceContext): void {
-  storage.enterWith(context);
-}

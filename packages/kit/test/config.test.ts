@@ -1,10 +1,11 @@
 import { Type } from '@sinclair/typebox';
 import { describe, expect, it } from 'vitest';
-import { commonSettings, ConfigError, databaseSettings, loadConfig } from '../src/config.js';
+import { commonSettings, ConfigError, loadConfig, userTokenSettings, UrlSetting } from '../src/config.js';
 
 const schema = Type.Object({
   ...commonSettings,
-  ...databaseSettings,
+  ...userTokenSettings,
+  DATABASE_URL: UrlSetting('database'),
   FEATURE_LIMIT: Type.Integer({ minimum: 1, default: 5 }),
 });
 const env = {
@@ -29,6 +30,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig(schema, { ...env, PORT: 'eighty' })).toThrow(/PORT: .*"eighty"/);
     expect(() => loadConfig(schema, { ...env, SERVICE_SECRET: 'short' })).toThrow(/SERVICE_SECRET/);
     expect(() => loadConfig(schema, { ...env, DATABASE_URL: 'db:5432' })).toThrow(/DATABASE_URL/);
+  });
+
+  it('names each bad variable once', () => {
+    expect(() => loadConfig(schema, {})).toThrow(
+      'Invalid configuration: SERVICE_SECRET is required; AUTH_JWKS_URL is required; DATABASE_URL is required',
+    );
   });
 
   it('treats an empty variable as unset', () => {

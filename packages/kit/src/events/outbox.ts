@@ -126,8 +126,9 @@ export class OutboxRelay implements Worker {
       const client = await this.options.db.pool.connect();
       client.on('notification', () => void this.wake());
       client.on('error', (error) => {
+        if (this.listener !== client) return; // already released by stop()
         this.logger.warn({ err: error }, 'outbox listener connection lost; polling until it is back');
-        if (this.listener === client) this.listener = undefined;
+        this.listener = undefined;
         client.release(error);
       });
       await client.query('LISTEN outbox');

@@ -1,3 +1,4 @@
+/// <reference types="@fastify/swagger" preserve="true" />
 import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -8,7 +9,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import '../auth/guards.js';
 import type { Logger } from '../logger.js';
 import { Histogram, type Registry } from '../metrics.js';
-import { enterTrace, traceFrom } from '../trace.js';
+import { traceFrom, withTrace } from '../trace.js';
 import { HttpError, NotFoundError, ValidationError } from './errors.js';
 import { ErrorEnvelope } from './fields.js';
 import { convertIntegers, messages, pickKnown, validateObject } from './validation.js';
@@ -37,6 +38,8 @@ export interface HttpServerOptions {
   /** Number of proxies in front of the service whose X-Forwarded-For is trusted (the entry point). */
   trustProxyHops?: number;
   bodyLimitBytes?: number;
+  /** Serve the OpenAPI document and UI at /docs (default true). */
+  docs?: boolean;
 }
 
 const READINESS_TIMEOUT_MS = 2000;
@@ -83,15 +86,18 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     forceCloseConnections: 'idle',
+    // Errors raised before routing (a malformed URL) get the envelope too.
+    frameworkErrors: (error, request, reply) => renderError(error, request, reply),
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as HttpServer;
 
   app.decorateRequest('user', null);
   app.decorateRequest('caller', null);
-  app.addHook('onRequest', async (request, reply) => {
+  // The rest of the request's lifecycle runs inside its trace context (continued from `traceparent`).
+  app.addHook('onRequest', (request, reply, done) => {
     const traceparent = request.headers.traceparent;
-    enterTrace(traceFrom(typeof traceparent === 'string' ? traceparent : undefined, request.id));
     reply.header('x-request-id', request.id);
+    withTrace(traceFrom(typeof traceparent === 'string' ? traceparent : undefined, request.id), done);
   });
 
   const duration = new Histogram({
@@ -132,22 +138,24 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   );
 
   app.addSchema(ErrorEnvelope);
-  await app.register(swagger, {
-    openapi: {
-      info: {
-        title: options.service,
-        version: options.version ?? '0.1.0',
-        description: options.description ?? '',
-      },
-      components: {
-        securitySchemes: {
-          userToken: { type: 'apiKey', in: 'header', name: 'X-Auth-Token' },
-          serviceToken: { type: 'apiKey', in: 'header', name: 'X-Service-Token' },
+  if (options.docs !== false) {
+    await app.register(swagger, {
+      openapi: {
+        info: {
+          title: options.service,
+          version: options.version ?? '0.1.0',
+          description: options.description ?? '',
+        },
+        components: {
+          securitySchemes: {
+            userToken: { type: 'apiKey', in: 'header', name: 'X-Auth-Token' },
+            serviceToken: { type: 'apiKey', in: 'header', name: 'X-Service-Token' },
+          },
         },
       },
-    },
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+    });
+    await app.register(swaggerUi, { routePrefix: '/docs' });
+  }
 
   app.get('/health', { schema: { hide: true } }, async () => ({ success: true }));
   app.get('/ready', { schema: { hide: true } }, async (request, reply) => {

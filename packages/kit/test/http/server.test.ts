@@ -5,6 +5,7 @@ import { PositiveInt, Text, UserIdParams } from '../../src/http/fields.js';
 import { createHttpServer, type HttpServer } from '../../src/http/server.js';
 import { createLogger } from '../../src/logger.js';
 import { createMetricsRegistry } from '../../src/metrics.js';
+import { currentTrace } from '../../src/trace.js';
 
 let app: HttpServer;
 let dependencyUp = true;
@@ -34,6 +35,10 @@ beforeAll(async () => {
     throw new Error(
       'relation "secret_table" does not exist at Pool.query (/app/node_modules/pg/lib/client.js)',
     );
+  });
+  app.get('/trace', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    return { success: true, data: currentTrace() };
   });
   app.get('/rule', async () => {
     throw new BusinessError('Недостаточно средств на счёте');
@@ -151,6 +156,23 @@ describe('operational endpoints', () => {
     expect(document.openapi).toMatch(/^3\./);
     expect(Object.keys(document.paths)).toContain('/echo');
     expect((await app.inject({ method: 'GET', url: '/docs/' })).statusCode).toBe(200);
+  });
+
+  it('runs each request in its own trace, continuing the caller’s traceparent', async () => {
+    const traceId = 'f'.repeat(32);
+    const [continued, fresh] = await Promise.all([
+      app.inject({
+        method: 'GET',
+        url: '/trace',
+        headers: { traceparent: `00-${traceId}-${'1'.repeat(16)}-01` },
+      }),
+      app.inject({ method: 'GET', url: '/trace' }),
+    ]);
+    expect(continued.json().data).toMatchObject({ traceId, requestId: continued.headers['x-request-id'] });
+    expect(continued.json().data.spanId).not.toBe('1'.repeat(16));
+    expect(fresh.json().data.traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(fresh.json().data.traceId).not.toBe(traceId);
+    expect(currentTrace()).toBeUndefined();
   });
 
   it('echoes a request id and keeps one the client sent', async () => {

@@ -1,0 +1,20 @@
+import { commonSettings, redisSettings, Type, UrlSetting } from '@adboard/kit';
+
+export const authConfigSchema = Type.Object({
+  ...commonSettings,
+  ...redisSettings,
+  AUTH_PRIVATE_KEY: Type.String({
+    pattern: '-----BEGIN PRIVATE KEY-----',
+    description: 'Ed25519 private key (PKCS#8 PEM) that signs user tokens',
+  }),
+  USER_SERVICE_URL: UrlSetting('app-user base URL, for credential checks'),
+  JWT_TTL_SECONDS: Type.Integer({ minimum: 30, maximum: 3600, default: 300 }),
+  SESSION_TTL_SECONDS: Type.Integer({ minimum: 60, default: 600 }),
+  SESSION_COOKIE_SECURE: Type.Boolean({
+    default: false,
+    description: 'set the Secure flag (serve over HTTPS)',
+  }),
+  LOGIN_LIMIT_PER_USERNAME: Type.Integer({ minimum: 1, default: 10 }),
+  LOGIN_LIMIT_PER_ADDRESS: Type.Integer({ minimum: 1, default: 100 }),
+  LOGIN_LIMIT_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 60 }),
+});

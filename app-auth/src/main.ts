@@ -1,0 +1,4 @@
+import { runServiceMain } from '@adboard/kit';
+import { authService } from './app.js';
+
+await runServiceMain(authService);

@@ -1,0 +1,215 @@
+import { generateSigningKey, InMemoryKeyValueStore, TokenVerifier } from '@adboard/kit';
+import { call, freePort, startTestService, type TestService } from '@adboard/kit/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { userService } from '@adboard/app-user';
+import { authService } from '../src/app.js';
+
+let auth: TestService;
+let user: TestService;
+let now = Date.now();
+const clock = { now: () => now };
+let seq = 0;
+
+beforeAll(async () => {
+  const [authPort, userPort] = await Promise.all([freePort(), freePort()]);
+  user = await startTestService(userService, {
+    port: userPort,
+    env: { AUTH_JWKS_URL: `http://127.0.0.1:${authPort}/.well-known/jwks.json` },
+  });
+  auth = await startTestService(authService, {
+    port: authPort,
+    database: false,
+    ports: { kv: new InMemoryKeyValueStore(clock) },
+    env: {
+      AUTH_PRIVATE_KEY: generateSigningKey(),
+      USER_SERVICE_URL: user.url,
+      LOGIN_LIMIT_PER_USERNAME: '5',
+      LOGIN_LIMIT_PER_ADDRESS: '1000',
+    },
+  });
+});
+afterAll(async () => {
+  await auth.stop();
+  await user.stop();
+});
+
+async function newUser() {
+  seq += 1;
+  const username = `auth_${Date.now().toString(36)}_${seq}`;
+  const response = await call(user.url, 'POST', '/api/v1/user/create', {
+    body: {
+      username,
+      password: 'p@ss',
+      firstName: 'A',
+      lastName: 'B',
+      email: `${username}@mail.ru`,
+      phone: 1,
+    },
+  });
+  expect(response.status).toBe(200);
+  return response.body.data as { id: number; username: string; email: string };
+}
+
+function sessionCookie(headers: Headers): string {
+  const cookie = headers.getSetCookie().find((c) => c.startsWith('sid='));
+  expect(cookie).toBeDefined();
+  return cookie!.split(';')[0]!;
+}
+
+async function logIn(username: string, password = 'p@ss', cookie?: string) {
+  return call(auth.url, 'POST', '/api/v1/login', {
+    body: { username, password },
+    headers: cookie ? { cookie } : {},
+  });
+}
+
+const authenticate = (cookie?: string) =>
+  call(auth.url, 'GET', '/api/v1/auth', { headers: cookie ? { cookie } : {} });
+
+describe('POST /api/v1/login', () => {
+  it('starts a session in an HttpOnly, SameSite=Lax cookie', async () => {
+    const { username } = await newUser();
+    const response = await logIn(username);
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ success: true });
+    const setCookie = response.headers.getSetCookie().find((c) => c.startsWith('sid='))!;
+    expect(setCookie).toMatch(/^sid=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax$/);
+  });
+
+  it('gives the same answer for an unknown username and a wrong password', async () => {
+    const { username } = await newUser();
+    const wrongPassword = await logIn(username, 'wrong');
+    const unknownUser = await logIn(`${username}_nobody`);
+    for (const response of [wrongPassword, unknownUser]) {
+      expect(response.status).toBe(400);
+      expect(response.body).toEqual({ success: false, errors: [{ text: 'Username or password incorrect' }] });
+      expect(response.headers.getSetCookie()).toEqual([]);
+    }
+  });
+
+  it('validates the body', async () => {
+    const response = await call(auth.url, 'POST', '/api/v1/login', { body: { username: ' ' } });
+    expect(response.status).toBe(400);
+    expect(response.body.errors).toEqual([
+      { text: 'Поле не может быть пустым', field: 'username' },
+      { text: 'Поле не может быть пустым', field: 'password' },
+    ]);
+  });
+
+  it('renews the session id at login and ends the old session', async () => {
+    const { username } = await newUser();
+    const first = sessionCookie((await logIn(username)).headers);
+    const second = sessionCookie((await logIn(username, 'p@ss', first)).headers);
+    expect(second).not.toBe(first);
+    expect((await authenticate(first)).status).toBe(401);
+    expect((await authenticate(second)).status).toBe(200);
+  });
+
+  it('limits attempts per username with 429 and Retry-After', async () => {
+    const { username } = await newUser();
+    for (let i = 0; i < 5; i += 1) expect((await logIn(username, 'wrong')).status).toBe(400);
+    const limited = await logIn(username);
+    expect(limited.status).toBe(429);
+    expect(limited.body).toEqual({
+      success: false,
+      errors: [{ text: 'Too many login attempts, try again later' }],
+    });
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    const other = await newUser();
+    expect((await logIn(other.username)).status).toBe(200);
+  });
+
+  it('answers 503, not 500, when app-user cannot be reached', async () => {
+    const port = await freePort();
+    const isolated = await startTestService(authService, {
+      database: false,
+      ports: { kv: new InMemoryKeyValueStore() },
+      env: { AUTH_PRIVATE_KEY: generateSigningKey(), USER_SERVICE_URL: `http://127.0.0.1:${port}` },
+    });
+    try {
+      const response = await call(isolated.url, 'POST', '/api/v1/login', {
+        body: { username: 'a', password: 'b' },
+      });
+      expect(response.status).toBe(503);
+      expect(response.body).toEqual({
+        success: false,
+        errors: [{ text: 'Service temporarily unavailable' }],
+      });
+    } finally {
+      await isolated.stop();
+    }
+  });
+});
+
+describe('GET /api/v1/auth', () => {
+  it('answers 401 Unauthorized without a session', async () => {
+    for (const cookie of [undefined, 'sid=', 'sid=forged-session-id', `sid=${'A'.repeat(43)}`]) {
+      const response = await authenticate(cookie);
+      expect(response.status).toBe(401);
+      expect(response.body).toEqual({ success: false, errors: ['Unauthorized'] });
+      expect(response.headers.get('x-auth-token')).toBeNull();
+    }
+  });
+
+  it('answers a live session with a signed token carrying the contract claims', async () => {
+    const owner = await newUser();
+    const cookie = sessionCookie((await logIn(owner.username)).headers);
+    const response = await authenticate(cookie);
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ success: true });
+    const token = response.headers.get('x-auth-token')!;
+    const jwks = (await call(auth.url, 'GET', '/.well-known/jwks.json')).body;
+    expect(jwks.keys[0]).toMatchObject({ kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', use: 'sig' });
+    expect(jwks.keys[0]).not.toHaveProperty('d');
+    await expect(TokenVerifier.local(jwks).verify(token)).resolves.toEqual({
+      id: owner.id,
+      username: owner.username,
+      email: owner.email,
+    });
+    const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
+    expect(claims).toMatchObject({ sub: String(owner.id), iss: 'app-auth', aud: 'adboard' });
+    expect(claims.exp - claims.iat).toBe(300);
+  });
+
+  it('issues a token app-user accepts for the owner’s profile', async () => {
+    const owner = await newUser();
+    const cookie = sessionCookie((await logIn(owner.username)).headers);
+    const token = (await authenticate(cookie)).headers.get('x-auth-token')!;
+    const profile = await call(user.url, 'GET', `/api/v1/user/${owner.id}`, {
+      headers: { 'x-auth-token': token },
+    });
+    expect(profile.status).toBe(200);
+    expect(profile.body.data).toMatchObject(owner);
+  });
+
+  it('keeps a session alive while it is used and ends it after 600 s idle', async () => {
+    const { username } = await newUser();
+    const cookie = sessionCookie((await logIn(username)).headers);
+    now += 590_000;
+    expect((await authenticate(cookie)).status).toBe(200);
+    now += 590_000;
+    expect((await authenticate(cookie)).status).toBe(200);
+    now += 601_000;
+    expect((await authenticate(cookie)).status).toBe(401);
+  });
+});
+
+describe('POST /api/v1/logout', () => {
+  it('ends the session and clears the cookie', async () => {
+    const { username } = await newUser();
+    const cookie = sessionCookie((await logIn(username)).headers);
+    const response = await call(auth.url, 'POST', '/api/v1/logout', { headers: { cookie } });
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ success: true });
+    expect(response.headers.getSetCookie()[0]).toMatch(
+      /^sid=; Max-Age=0|^sid=; Path=\/; Expires=Thu, 01 Jan 1970/,
+    );
+    expect((await authenticate(cookie)).status).toBe(401);
+  });
+
+  it('answers 200 without a session', async () => {
+    const response = await call(auth.url, 'POST', '/api/v1/logout');
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ success: true });
+  });
+});

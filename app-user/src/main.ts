@@ -1,0 +1,4 @@
+import { runServiceMain } from '@adboard/kit';
+import { userService } from './app.js';
+
+await runServiceMain(userService);

@@ -1,0 +1,68 @@
+import { Ok, UserIdParams, type Database, type Guards, type HttpServer } from '@adboard/kit';
+import { checkCredentials, getUser, registerUser, updateProfile } from '../domain/users.js';
+import { CredentialOwner, Credentials, ProfileChanges, Registration, UserView } from './schemas.js';
+
+const errors = { '4xx': { $ref: 'ErrorEnvelope#' } };
+
+export function userRoutes(app: HttpServer, db: Database, guards: Guards): void {
+  app.post(
+    '/api/v1/user/create',
+    {
+      schema: {
+        summary: 'Register a user (public)',
+        body: Registration,
+        response: { 200: Ok(UserView), ...errors },
+      },
+    },
+    async (request) => ({ success: true, data: await registerUser(db, request.body) }),
+  );
+
+  app.get(
+    '/api/v1/user/:userId',
+    {
+      onRequest: guards.self,
+      schema: {
+        summary: 'Read your profile',
+        security: [{ userToken: [] }],
+        params: UserIdParams,
+        response: { 200: Ok(UserView), ...errors },
+      },
+    },
+    async (request) => ({ success: true, data: await getUser(db, request.params.userId) }),
+  );
+
+  app.put(
+    '/api/v1/user/:userId',
+    {
+      onRequest: guards.self,
+      schema: {
+        summary: 'Change your profile; absent fields stay as they are',
+        security: [{ userToken: [] }],
+        params: UserIdParams,
+        body: ProfileChanges,
+        response: { 200: Ok(UserView), ...errors },
+      },
+    },
+    async (request) => ({
+      success: true,
+      data: await updateProfile(db, request.params.userId, request.body),
+    }),
+  );
+
+  app.post(
+    '/api/v1/internal/credentials/check',
+    {
+      onRequest: guards.service('app-auth'),
+      schema: {
+        summary: 'Check a username and password (internal: app-auth only)',
+        security: [{ serviceToken: [] }],
+        body: Credentials,
+        response: { 200: Ok(CredentialOwner), ...errors },
+      },
+    },
+    async (request) => {
+      const user = await checkCredentials(db, request.body.username, request.body.password);
+      return { success: true, data: { id: user.id, username: user.username, email: user.email } };
+    },
+  );
+}

@@ -1,0 +1,42 @@
+import { USER_TOKEN_HEADER } from '@adboard/kit';
+
+export type AuthOutcome =
+  | { kind: 'authenticated'; token: string }
+  | { kind: 'unauthorized' }
+  | { kind: 'unavailable'; reason: string };
+
+/** What the sub-request carries from the client's request. */
+export interface AuthRequestContext {
+  cookie?: string;
+  requestId: string;
+  traceparent: string;
+}
+
+export type ForwardAuth = (context: AuthRequestContext) => Promise<AuthOutcome>;
+
+/**
+ * Forward auth, as the ingress does it: `GET <app-auth>/api/v1/auth` with the client's cookies.
+ * 200 with an `X-Auth-Token` header is a live session and yields the token; a 5xx or no answer in
+ * time means app-auth is unavailable (so an outage never looks like a logged-out user); any other
+ * answer is "no session".
+ */
+export function createForwardAuth(authBaseUrl: string, timeoutMs: number): ForwardAuth {
+  const url = `${authBaseUrl.replace(/\/+$/, '')}/api/v1/auth`;
+  return async ({ cookie, requestId, traceparent }) => {
+    const headers: Record<string, string> = { 'x-request-id': requestId, traceparent };
+    if (cookie) headers.cookie = cookie;
+    let response: Response;
+    try {
+      response = await fetch(url, { headers, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+      await response.arrayBuffer();
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string } }).cause?.code;
+      return { kind: 'unavailable', reason: cause ?? (error as Error).name };
+    }
+    const token = response.headers.get(USER_TOKEN_HEADER);
+    if (response.status === 200 && token) return { kind: 'authenticated', token };
+    if (response.status >= 500)
+      return { kind: 'unavailable', reason: `app-auth answered ${response.status}` };
+    return { kind: 'unauthorized' };
+  };
+}

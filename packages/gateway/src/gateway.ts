@@ -1,0 +1,136 @@
+import {
+  createHttpServer,
+  createMetricsRegistry,
+  NotFoundError,
+  outgoingTraceparent,
+  Service,
+  ServiceUnavailableError,
+  UnauthorizedError,
+  type HttpServer,
+  type Logger,
+  type ReadinessCheck,
+} from '@adboard/kit';
+import replyFrom from '@fastify/reply-from';
+import { createForwardAuth, type ForwardAuth } from './forward-auth.js';
+import { clientResponseHeaders, upstreamRequestHeaders } from './forwarded-headers.js';
+import { parseRequestTarget } from './request-target.js';
+import { classifyRoute, isServiceName, type ServiceName } from './route-rules.js';
+
+export interface GatewayOptions {
+  /** Base URL of each service; a service without one answers 404. */
+  upstreams: Partial<Record<ServiceName, string>>;
+  logger: Logger;
+  /** Forward-auth sub-request timeout (default 2000 ms). */
+  authTimeoutMs?: number;
+  /** Wait for an upstream's response headers, and between its body chunks (default 30000 ms). */
+  upstreamTimeoutMs?: number;
+}
+
+export interface Gateway {
+  readonly http: HttpServer;
+  /** Listens and resolves with the gateway's URL. */
+  start(port: number, host?: string): Promise<string>;
+  /** Stops accepting, finishes in-flight requests, closes the upstream connections. */
+  stop(): Promise<void>;
+}
+
+const withoutTrailingSlash = (url: string) => url.replace(/\/+$/, '');
+
+function authReadiness(authUrl: string | undefined, timeoutMs: number): ReadinessCheck[] {
+  if (!authUrl) return [];
+  const check = async () => {
+    const response = await fetch(`${withoutTrailingSlash(authUrl)}/health`, {
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    await response.arrayBuffer();
+    if (!response.ok) throw new Error(`app-auth /health answered ${response.status}`);
+  };
+  return [{ name: 'app-auth', check }];
+}
+
+interface ClientRequest {
+  id: string;
+  headers: { cookie?: string };
+  log: Logger;
+}
+
+/** The session's token for a protected route, or the contract's 401/503. */
+async function authenticate(
+  forwardAuth: ForwardAuth | undefined,
+  request: ClientRequest,
+  traceparent: string,
+) {
+  if (!forwardAuth) {
+    request.log.warn('protected route but no app-auth URL is configured');
+    throw new ServiceUnavailableError();
+  }
+  const cookie = request.headers.cookie;
+  const outcome = await forwardAuth({ cookie, requestId: request.id, traceparent });
+  if (outcome.kind === 'unavailable') {
+    request.log.warn({ reason: outcome.reason }, 'app-auth did not answer the forward-auth request');
+    throw new ServiceUnavailableError();
+  }
+  if (outcome.kind === 'unauthorized') throw new UnauthorizedError();
+  return outcome.token;
+}
+
+/**
+ * The local entry point, mirroring the Kubernetes ingress: `/<service>/<path>` is forwarded to the
+ * service as `/<path>`; internal routes are hidden, protected routes pass forward auth first, and
+ * the upstream's answer goes back to the client untouched.
+ */
+export async function createGatewayService(options: GatewayOptions): Promise<Service> {
+  const { upstreams, logger } = options;
+  const authTimeoutMs = options.authTimeoutMs ?? 2000;
+  const upstreamTimeoutMs = options.upstreamTimeoutMs ?? 30_000;
+  const authUrl = upstreams['app-auth'];
+  const forwardAuth = authUrl ? createForwardAuth(authUrl, authTimeoutMs) : undefined;
+
+  const http = await createHttpServer({
+    service: 'gateway',
+    logger,
+    metrics: createMetricsRegistry('gateway'),
+    readiness: authReadiness(authUrl, authTimeoutMs),
+    trustProxyHops: 0,
+    docs: false,
+  });
+  // Bodies go upstream exactly as the client sent them, unparsed.
+  http.removeAllContentTypeParsers();
+  http.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+  // No retries: a service's own 503 is its answer, and a non-idempotent request must not be repeated.
+  await http.register(replyFrom, { retryMethods: [], disableRequestLogging: true });
+
+  http.all('/*', async (request, reply) => {
+    const target = parseRequestTarget(request.url);
+    const service = isServiceName(target.service) ? target.service : undefined;
+    const upstream = service && upstreams[service];
+    if (!service || !upstream) throw new NotFoundError();
+    const access = classifyRoute(service, target.routePath);
+    if (access === 'internal') throw new NotFoundError();
+
+    const traceparent = outgoingTraceparent();
+    const userToken =
+      access === 'protected' ? await authenticate(forwardAuth, request, traceparent) : undefined;
+    const context = {
+      clientAddress: request.ip,
+      protocol: request.protocol,
+      host: request.headers.host,
+      requestId: request.id,
+      traceparent,
+      userToken,
+    };
+    return reply.from(`${withoutTrailingSlash(upstream)}${target.path}`, {
+      timeout: upstreamTimeoutMs,
+      rewriteRequestHeaders: (_request, headers) => upstreamRequestHeaders(headers, context),
+      rewriteHeaders: (headers) => clientResponseHeaders(headers),
+      onError: (failed, { error }) => {
+        request.log.warn({ err: error, service }, 'upstream did not answer');
+        failed.send(new ServiceUnavailableError());
+      },
+    });
+  });
+
+  return new Service({ name: 'gateway', logger, http });
+}
+
+export const createGateway: (options: GatewayOptions) => Promise<Gateway> = createGatewayService;

@@ -1,0 +1,15 @@
+import { authService } from '@adboard/app-auth';
+import { userService } from '@adboard/app-user';
+import type { ServiceModule } from '@adboard/kit';
+
+export interface StackEntry {
+  module: ServiceModule;
+  /** The service's own database on the embedded server, if it has one. */
+  database?: string;
+}
+
+/** The services the embedded stack runs, in start order. */
+export const stackServices: StackEntry[] = [
+  { module: authService },
+  { module: userService, database: 'app_user' },
+];

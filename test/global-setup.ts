@@ -1,8 +1,9 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EmbeddedPostgres } from '@adboard/kit/embedded-postgres';
-import { freePort } from '@adboard/kit/testing';
+// Relative imports: vitest loads global setup without the workspace's `source` export condition.
+import { EmbeddedPostgres } from '../packages/kit/src/embedded-postgres.js';
+import { freePort } from '../packages/kit/src/testing/ports.js';
 
 /**
  * Finds the infrastructure the suite runs against: PostgreSQL from TEST_DATABASE_URL, or an

@@ -1,8 +1,8 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { appendFile, chown, mkdir } from 'node:fs/promises';
+import { appendFile, chmod, chown, mkdir, stat } from 'node:fs/promises';
 import { arch, platform, userInfo } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 
@@ -42,6 +42,12 @@ export class EmbeddedPostgres {
 
   async start(): Promise<string> {
     this.binaries = await loadBinaries();
+    if (this.owner) {
+      // PostgreSQL refuses to run as root, so it runs as `postgres`, which must reach its binaries
+      // and its data folder even inside a private (0700) checkout.
+      await this.makeTraversable(dirname(this.binaries.initdb));
+      await this.makeTraversable(dirname(this.dataDir));
+    }
     if (!existsSync(join(this.dataDir, 'PG_VERSION'))) await this.initialise();
     if (await this.isRunning()) {
       this.options.log?.('stopping a PostgreSQL left running by an earlier run');
@@ -128,6 +134,21 @@ export class EmbeddedPostgres {
         else reject(new Error(`${file} ${args.join(' ')} exited with ${code}: ${output.trim()}`));
       });
     });
+  }
+
+  /** Grants others search (x, not read) permission on the ancestors of `dir` that lack it. */
+  private async makeTraversable(dir: string): Promise<void> {
+    const ancestors: string[] = [];
+    for (let current = resolve(dir); ; current = dirname(current)) {
+      ancestors.push(current);
+      if (dirname(current) === current) break;
+    }
+    for (const ancestor of ancestors) {
+      const mode = (await stat(ancestor).catch(() => undefined))?.mode;
+      if (mode === undefined || mode & 0o001) continue;
+      await chmod(ancestor, (mode & 0o7777) | 0o001);
+      this.options.log?.(`made ${ancestor} traversable (o+x) for the postgres user`);
+    }
   }
 
   private async ownerIds(): Promise<{ uid: number; gid: number } | undefined> {

@@ -1,14 +1,9 @@
 import {
-  createGuards,
-  createHttpServer,
-  createMetricsRegistry,
+  createServiceBase,
   kitMigrations,
   migrationsOf,
   OutboxRelay,
-  requirePort,
   Service,
-  ServiceCredentials,
-  TokenVerifier,
   type ServiceModule,
 } from '@adboard/kit';
 import { userConfigSchema } from './config.js';
@@ -18,21 +13,11 @@ export const userService: ServiceModule<typeof userConfigSchema> = {
   name: 'app-user',
   configSchema: userConfigSchema,
   async create(config, ports) {
-    const db = requirePort(ports, 'db', 'DATABASE_URL');
-    const bus = requirePort(ports, 'bus', 'KAFKA_BROKERS');
-    const logger = ports.logger;
-    const metrics = createMetricsRegistry('app-user');
-    const http = await createHttpServer({
-      service: 'app-user',
-      description: 'Registration and profiles; publishes user.event',
-      logger,
-      metrics,
-      readiness: [{ name: 'database', check: () => db.ping() }],
-      trustProxyHops: config.TRUST_PROXY_HOPS,
-    });
-    const guards = createGuards(
-      TokenVerifier.remote(config.AUTH_JWKS_URL),
-      new ServiceCredentials('app-user', config.SERVICE_SECRET),
+    const { db, bus, logger, metrics, http, guards } = await createServiceBase(
+      'app-user',
+      'Registration and profiles; publishes user.event',
+      config,
+      ports,
     );
     userRoutes(http, db, guards);
     return new Service({

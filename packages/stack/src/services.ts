@@ -1,4 +1,6 @@
 import { authService } from '@adboard/app-auth';
+import { billingService } from '@adboard/app-billing';
+import { bonusService } from '@adboard/app-bonus';
 import { userService } from '@adboard/app-user';
 import type { ServiceModule } from '@adboard/kit';
 
@@ -12,4 +14,6 @@ export interface StackEntry {
 export const stackServices: StackEntry[] = [
   { module: authService },
   { module: userService, database: 'app_user' },
+  { module: billingService, database: 'app_billing' },
+  { module: bonusService, database: 'app_bonus' },
 ];

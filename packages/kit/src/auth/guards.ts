@@ -35,6 +35,8 @@ export interface Guards {
   self: Guard;
   /** A valid service credential (403 otherwise, whatever user token is present); optionally only from some callers. */
   service: (...allowedCallers: string[]) => Guard;
+  /** A service credential when one is sent (it must then be valid), else the `self` rules. */
+  selfOrService: (...allowedCallers: string[]) => Guard;
 }
 
 /** Route guards for `onRequest`: they run before the body is read, so 401/403 come before any 400. */
@@ -44,19 +46,31 @@ export function createGuards(tokens: TokenVerifier, services: ServiceCredentials
     if (!token) throw new UnauthorizedError();
     request.user = await tokens.verify(token);
   };
+  const self: Guard = async (request) => {
+    await user(request);
+    const userId = parseUserId((request.params as Record<string, unknown>).userId);
+    if (userId !== request.user!.id) throw new AccessDeniedError();
+  };
+  const service =
+    (...allowedCallers: string[]): Guard =>
+    async (request) => {
+      const caller = await services.verify(headerValue(request, ServiceCredentials.header));
+      if (allowedCallers.length > 0 && !allowedCallers.includes(caller)) throw new AccessDeniedError();
+      request.caller = caller;
+    };
   return {
     user,
-    self: async (request) => {
-      await user(request);
-      const userId = parseUserId((request.params as Record<string, unknown>).userId);
-      if (userId !== request.user!.id) throw new AccessDeniedError();
-    },
-    service:
+    self,
+    service,
+    selfOrService:
       (...allowedCallers) =>
       async (request) => {
-        const caller = await services.verify(headerValue(request, ServiceCredentials.header));
-        if (allowedCallers.length > 0 && !allowedCallers.includes(caller)) throw new AccessDeniedError();
-        request.caller = caller;
+        if (headerValue(request, ServiceCredentials.header)) {
+          await service(...allowedCallers)(request);
+          parseUserId((request.params as Record<string, unknown>).userId);
+        } else {
+          await self(request);
+        }
       },
   };
 }

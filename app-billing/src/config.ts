@@ -1,0 +1,13 @@
+import { commonSettings, databaseSettings, kafkaSettings, Type, userTokenSettings } from '@adboard/kit';
+
+export const billingConfigSchema = Type.Object({
+  ...commonSettings,
+  ...userTokenSettings,
+  ...databaseSettings,
+  ...kafkaSettings,
+  IDEMPOTENCY_RETENTION_HOURS: Type.Integer({
+    minimum: 24,
+    default: 72,
+    description: 'how long completed keys are kept',
+  }),
+});

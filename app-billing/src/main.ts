@@ -1,0 +1,4 @@
+import { runServiceMain } from '@adboard/kit';
+import { billingService } from './app.js';
+
+await runServiceMain(billingService);

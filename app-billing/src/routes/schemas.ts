@@ -1,0 +1,33 @@
+import { PositiveInt, Timestamp, Type } from '@adboard/kit';
+
+/** The largest amount one operation may move (whole currency units). */
+export const MAX_SUM = 1_000_000_000;
+
+export const AccountView = Type.Object({
+  userId: Type.Integer(),
+  balance: Type.Integer(),
+  createdAt: Timestamp(),
+  updatedAt: Timestamp(),
+});
+
+export const EntryView = Type.Object({
+  id: Type.Integer(),
+  kind: Type.String({ description: 'top_up, payment, top_up_reversal or payment_reversal' }),
+  amount: Type.Integer({ description: 'signed: credits are positive, debits negative' }),
+  idempotencyKey: Type.Union([Type.String(), Type.Null()]),
+  reverses: Type.Union([Type.Integer(), Type.Null()], { description: 'the entry this one reverses' }),
+  createdAt: Timestamp(),
+});
+
+export const Sum = Type.Object({ sum: PositiveInt(MAX_SUM, `whole units, at most ${MAX_SUM}`) });
+
+export const Page = Type.Object({
+  page: Type.Optional(PositiveInt(1_000_000)),
+  limit: Type.Optional(PositiveInt(100, 'entries per page, default 20')),
+});
+
+export const IdempotencyKeyHeader = Type.Object({
+  'x-idempotency-key': Type.Optional(
+    Type.String({ description: '1–255 printable ASCII characters; `Idempotency-Key` is accepted too' }),
+  ),
+});

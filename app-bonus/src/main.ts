@@ -1,0 +1,4 @@
+import { runServiceMain } from '@adboard/kit';
+import { bonusService } from './app.js';
+
+await runServiceMain(bonusService);

@@ -1,0 +1,93 @@
+import {
+  idempotencyKeyOf,
+  idempotentResponse,
+  Ok,
+  PositiveInt,
+  requireIdempotencyKey,
+  Timestamp,
+  Type,
+  UserIdParams,
+  type Account,
+  type Database,
+  type Guards,
+  type HttpServer,
+} from '@adboard/kit';
+import { accrue, getBonusAccount, reverseAccrual } from '../domain/bonus.js';
+
+const MAX_SUM = 1_000_000_000;
+const errors = { '4xx': { $ref: 'ErrorEnvelope#' } };
+const IdempotencyKeyHeader = Type.Object({ 'x-idempotency-key': Type.Optional(Type.String()) });
+
+const BonusView = Type.Object({
+  userId: Type.Integer(),
+  bonus: Type.Integer(),
+  createdAt: Timestamp(),
+  updatedAt: Timestamp(),
+});
+
+const view = ({ userId, balance, createdAt, updatedAt }: Account) => ({
+  userId,
+  bonus: balance,
+  createdAt,
+  updatedAt,
+});
+
+export function bonusRoutes(app: HttpServer, db: Database, guards: Guards, percent: number): void {
+  app.get(
+    '/api/v1/bonus/:userId',
+    {
+      onRequest: guards.self,
+      schema: {
+        summary: 'Your bonus account',
+        security: [{ userToken: [] }],
+        params: UserIdParams,
+        response: { 200: Ok(BonusView), ...errors },
+      },
+    },
+    async (request) => ({ success: true, data: view(await getBonusAccount(db, request.params.userId)) }),
+  );
+
+  app.put(
+    '/api/v1/bonus/add/:userId',
+    {
+      onRequest: guards.service('app-adv'),
+      preValidation: requireIdempotencyKey,
+      schema: {
+        summary: `Accrue round_half_up(sum × ${percent} / 100) for a purchase of sum (internal: app-adv)`,
+        security: [{ serviceToken: [] }],
+        params: UserIdParams,
+        headers: IdempotencyKeyHeader,
+        body: Type.Object({ sum: PositiveInt(MAX_SUM, 'the purchase amount') }),
+        response: { 200: Ok(BonusView), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const outcome = await accrue(db, {
+        userId: request.params.userId,
+        key: idempotencyKeyOf(request),
+        sum: request.body.sum,
+        percent,
+      });
+      return idempotentResponse(reply, { ...outcome, response: view(outcome.response) });
+    },
+  );
+
+  app.put(
+    '/api/v1/bonus/rollback/:userId',
+    {
+      onRequest: guards.service('app-adv'),
+      preValidation: requireIdempotencyKey,
+      schema: {
+        summary: 'Reverse the accrual made with this key (internal: app-adv); nothing to reverse → unchanged',
+        security: [{ serviceToken: [] }],
+        params: UserIdParams,
+        headers: IdempotencyKeyHeader,
+        response: { 200: Ok(BonusView), ...errors },
+      },
+    },
+    async (request) => ({
+      success: true,
+      data: view(await reverseAccrual(db, { userId: request.params.userId, key: idempotencyKeyOf(request) })),
+    }),
+  );
+}

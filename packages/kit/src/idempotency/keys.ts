@@ -1,0 +1,128 @@
+import { createHash } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Database, Queryable } from '../db/database.js';
+import { FieldConflictError, ValidationError } from '../http/errors.js';
+
+export const IDEMPOTENCY_FIELD = 'idempotencyKey';
+export const REPLAYED_HEADER = 'idempotent-replayed';
+
+export const idempotencyMessages = {
+  missing: 'Заголовок X-Idempotency-Key не может быть пустым',
+  malformed: 'The idempotency key must be 1 to 255 printable ASCII characters.',
+  inFlight: 'A request with this idempotency key is still in progress.',
+  reused: 'This idempotency key was already used for a different request.',
+};
+
+const printableAscii = /^[\x20-\x7e]{1,255}$/;
+
+/** The key from `X-Idempotency-Key` (or `Idempotency-Key`): 1–255 printable ASCII characters. */
+export function idempotencyKeyOf(request: FastifyRequest): string {
+  const raw = request.headers['x-idempotency-key'] ?? request.headers['idempotency-key'];
+  const value = (Array.isArray(raw) ? raw[0] : raw)?.trim();
+  if (!value) throw new ValidationError([{ text: idempotencyMessages.missing, field: IDEMPOTENCY_FIELD }]);
+  if (!printableAscii.test(value)) {
+    throw new ValidationError([{ text: idempotencyMessages.malformed, field: IDEMPOTENCY_FIELD }]);
+  }
+  return value;
+}
+
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => [k, canonical(v)]),
+    );
+  }
+  return value;
+}
+
+/** What makes two requests "the same request": the operation and its body, key order aside. */
+export function fingerprintOf(operation: string, body: unknown): string {
+  return createHash('sha256')
+    .update(JSON.stringify([operation, canonical(body ?? null)]))
+    .digest('hex');
+}
+
+export interface IdempotentRequest {
+  /** Whose key space this is, e.g. `account:42`. */
+  scope: string;
+  key: string;
+  fingerprint: string;
+}
+
+export interface IdempotentOutcome<T> {
+  response: T;
+  replayed: boolean;
+}
+
+/** How long a request waits for another one holding the same key before it is told 409. */
+const CLAIM_WAIT = '100ms';
+const LOCK_NOT_AVAILABLE = '55P03';
+
+/**
+ * Runs `effect` at most once per (scope, key). The key is claimed by inserting its row in the
+ * same transaction as the effect, so the primary key decides a race and the key is recorded if
+ * and only if the effect commits (an effect that throws records nothing, so the request can be
+ * retried). A request whose key is held by one still running gets 409 (after a short wait);
+ * a repeat of a completed request gets the stored response back; the same key with another
+ * request gets 422.
+ */
+export async function withIdempotency<T>(
+  db: Database,
+  request: IdempotentRequest,
+  effect: (tx: Queryable) => Promise<T>,
+): Promise<IdempotentOutcome<T>> {
+  return db.transaction(async (tx) => {
+    let claimed: boolean;
+    try {
+      await tx.query(`SELECT set_config('lock_timeout', '${CLAIM_WAIT}', true)`);
+      const inserted = await tx.query(
+        'INSERT INTO idempotency_keys (scope, key, fingerprint) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+        [request.scope, request.key, request.fingerprint],
+      );
+      claimed = inserted.rowCount === 1;
+      await tx.query("SELECT set_config('lock_timeout', '0', true)");
+    } catch (error) {
+      if ((error as { code?: string }).code === LOCK_NOT_AVAILABLE) {
+        throw new FieldConflictError(409, idempotencyMessages.inFlight, IDEMPOTENCY_FIELD);
+      }
+      throw error;
+    }
+    if (!claimed) {
+      const { rows } = await tx.query<{ fingerprint: string; response_body: T }>(
+        'SELECT fingerprint, response_body FROM idempotency_keys WHERE scope = $1 AND key = $2',
+        [request.scope, request.key],
+      );
+      const stored = rows[0]!;
+      if (stored.fingerprint !== request.fingerprint) {
+        throw new FieldConflictError(422, idempotencyMessages.reused, IDEMPOTENCY_FIELD);
+      }
+      return { response: stored.response_body, replayed: true };
+    }
+    const response = await effect(tx);
+    await tx.query('UPDATE idempotency_keys SET response_body = $3 WHERE scope = $1 AND key = $2', [
+      request.scope,
+      request.key,
+      JSON.stringify(response),
+    ]);
+    return { response, replayed: false };
+  });
+}
+
+/** Frees a key (after its operation was reversed), so the same key applies again. */
+export async function releaseIdempotencyKey(tx: Queryable, scope: string, key: string): Promise<void> {
+  await tx.query('DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2', [scope, key]);
+}
+
+/** A `preValidation` hook: the key is checked before the body, its error reported on its own. */
+export async function requireIdempotencyKey(request: FastifyRequest): Promise<void> {
+  idempotencyKeyOf(request);
+}
+
+/** The success envelope for an idempotent outcome, marking a replay with `Idempotent-Replayed: true`. */
+export function idempotentResponse<T>(reply: FastifyReply, outcome: IdempotentOutcome<T>) {
+  if (outcome.replayed) reply.header(REPLAYED_HEADER, 'true');
+  return { success: true as const, data: outcome.response };
+}

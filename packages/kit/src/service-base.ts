@@ -1,0 +1,46 @@
+import { createGuards, type Guards } from './auth/guards.js';
+import { ServiceCredentials } from './auth/service-credentials.js';
+import { TokenVerifier } from './auth/tokens.js';
+import type { Database } from './db/database.js';
+import type { EventBus } from './events/types.js';
+import { createHttpServer, type HttpServer } from './http/server.js';
+import type { Logger } from './logger.js';
+import { requirePort, type Ports } from './main.js';
+import { createMetricsRegistry, type Registry } from './metrics.js';
+
+export interface ServiceBase {
+  db: Database;
+  bus: EventBus;
+  logger: Logger;
+  metrics: Registry;
+  http: HttpServer;
+  guards: Guards;
+  credentials: ServiceCredentials;
+}
+
+/**
+ * What a service with its own database, events and user routes starts from: its ports (a missing
+ * one is a configuration error naming its variable), an HTTP server that is ready while the
+ * database answers, and route guards that check user tokens against app-auth's JWKS.
+ */
+export async function createServiceBase(
+  name: string,
+  description: string,
+  config: { AUTH_JWKS_URL: string; SERVICE_SECRET: string; TRUST_PROXY_HOPS: number },
+  ports: Ports,
+): Promise<ServiceBase> {
+  const db = requirePort(ports, 'db', 'DATABASE_URL');
+  const bus = requirePort(ports, 'bus', 'KAFKA_BROKERS');
+  const metrics = createMetricsRegistry(name);
+  const http = await createHttpServer({
+    service: name,
+    description,
+    logger: ports.logger,
+    metrics,
+    readiness: [{ name: 'database', check: () => db.ping() }],
+    trustProxyHops: config.TRUST_PROXY_HOPS,
+  });
+  const credentials = new ServiceCredentials(name, config.SERVICE_SECRET);
+  const guards = createGuards(TokenVerifier.remote(config.AUTH_JWKS_URL), credentials);
+  return { db, bus, logger: ports.logger, metrics, http, guards, credentials };
+}

@@ -6,6 +6,8 @@ export interface TraceContext {
   traceId: string;
   spanId: string;
   requestId?: string;
+  /** When the caller stops waiting (epoch ms): work for it must not commit after this. */
+  deadline?: number;
 }
 
 const storage = new AsyncLocalStorage<TraceContext>();
@@ -22,6 +24,12 @@ export function traceFrom(traceparent: string | undefined, requestId?: string): 
 
 export function formatTraceparent(context: TraceContext): string {
   return `00-${context.traceId}-${context.spanId}-01`;
+}
+
+/** The caller's deadline, sent as `x-request-deadline` (epoch ms), bounded to a minute from now. */
+export function deadlineFrom(header: string | undefined, now = Date.now()): number | undefined {
+  const value = Number(header);
+  return header && Number.isFinite(value) ? Math.min(value, now + 60_000) : undefined;
 }
 
 export function currentTrace(): TraceContext | undefined {

@@ -1,4 +1,6 @@
 import pg from 'pg';
+import { ServiceUnavailableError } from '../http/errors.js';
+import { currentTrace } from '../trace.js';
 
 export type QueryResult<R> = pg.QueryResult<R & pg.QueryResultRow>;
 
@@ -48,12 +50,22 @@ export class Database implements Queryable {
     return this.pool.query<R & pg.QueryResultRow>(text, params);
   }
 
-  /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
+  /**
+   * Runs `work` in one transaction: committed when it resolves, rolled back when it throws — and
+   * rolled back when the caller's deadline (see `x-request-deadline`) passed before the commit, so a
+   * caller that gave up and retries, or compensates, never races a late effect of the first call.
+   */
   async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
       const result = await work(client);
+      const deadline = currentTrace()?.deadline;
+      if (deadline !== undefined && Date.now() > deadline) {
+        throw new ServiceUnavailableError(
+          'The request took longer than its caller waited; nothing was changed',
+        );
+      }
       await client.query('COMMIT');
       return result;
     } catch (error) {

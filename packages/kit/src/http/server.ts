@@ -9,7 +9,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import '../auth/guards.js';
 import type { Logger } from '../logger.js';
 import { Histogram, type Registry } from '../metrics.js';
-import { traceFrom, withTrace } from '../trace.js';
+import { deadlineFrom, traceFrom, withTrace } from '../trace.js';
 import { HttpError, NotFoundError, ValidationError } from './errors.js';
 import { ErrorEnvelope } from './fields.js';
 import { convertIntegers, messages, pickKnown, validateObject } from './validation.js';
@@ -97,7 +97,9 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   app.addHook('onRequest', (request, reply, done) => {
     const traceparent = request.headers.traceparent;
     reply.header('x-request-id', request.id);
-    withTrace(traceFrom(typeof traceparent === 'string' ? traceparent : undefined, request.id), done);
+    const trace = traceFrom(typeof traceparent === 'string' ? traceparent : undefined, request.id);
+    const deadline = deadlineFrom(request.headers['x-request-deadline'] as string | undefined);
+    withTrace(deadline === undefined ? trace : { ...trace, deadline }, done);
   });
 
   const duration = new Histogram({

@@ -30,8 +30,9 @@ export class ServiceCallError extends ServiceUnavailableError {
 
 /**
  * HTTP to another service: real HTTP in both run modes. Every call carries the service
- * credential, the trace context and the request id; the answer comes back as status and JSON body
- * for the caller to interpret (a 4xx is an answer, not an exception).
+ * credential, the trace context, the request id and its deadline (`x-request-deadline`: the callee
+ * commits nothing after the caller gave up); the answer comes back as status and JSON body for the
+ * caller to interpret (a 4xx is an answer, not an exception).
  */
 export class ServiceClient {
   constructor(
@@ -47,7 +48,9 @@ export class ServiceClient {
     options: ServiceRequest = {},
   ): Promise<ServiceResponse<T>> {
     const trace = currentTrace();
+    const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
     const headers: Record<string, string> = {
+      'x-request-deadline': String(Date.now() + timeoutMs),
       accept: 'application/json',
       [ServiceCredentials.header]: await this.credentials.tokenFor(this.target),
       traceparent: outgoingTraceparent(),
@@ -63,7 +66,7 @@ export class ServiceClient {
         method,
         headers,
         body: options.body === undefined ? undefined : JSON.stringify(options.body),
-        signal: AbortSignal.timeout(options.timeoutMs ?? this.defaultTimeoutMs),
+        signal: AbortSignal.timeout(timeoutMs),
       });
       text = await response.text();
     } catch (error) {

@@ -1,8 +1,7 @@
 /**
  * How long after a registration answers 200 both of the user's accounts (billing and bonus) can be
- * read — the contract's target is 200 ms at p99 — in both run modes: the in-process bus, and Kafka
- * (kafkajs against librdkafka's mock cluster, `kcat` needed). Real PostgreSQL from
- * TEST_DATABASE_URL (or BENCH_DATABASE_URL), real HTTP between the services.
+ * read — the contract's target is 200 ms at p99 — in both run modes. Real PostgreSQL
+ * (TEST_DATABASE_URL), real HTTP between the services.
  *
  *   TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:accounts
  */
@@ -10,30 +9,19 @@ import { performance } from 'node:perf_hooks';
 import { billingService } from '@adboard/app-billing';
 import { bonusService } from '@adboard/app-bonus';
 import { userService } from '@adboard/app-user';
-import { createLogger, KafkaEventBus, type EventBus } from '@adboard/kit';
-import {
-  call,
-  hasMockKafka,
-  startMockKafka,
-  startTestAuthority,
-  startTestService,
-} from '@adboard/kit/testing';
+import { call, startTestAuthority, startTestService } from '@adboard/kit/testing';
+import { inBothModes } from './modes.js';
 
 const REGISTRATIONS = Number(process.env.BENCH_REGISTRATIONS ?? 200);
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
-async function measure(mode: string, bus: () => EventBus | undefined): Promise<void> {
+console.log('registration → both accounts readable (target: p99 ≤ 200 ms)');
+await inBothModes(async (mode, bus) => {
   const authority = await startTestAuthority();
   const env = { AUTH_JWKS_URL: authority.jwksUrl };
-  const shared = bus();
-  const ports = shared ? { bus: shared } : undefined;
-  const user = await startTestService(userService, { env, ...(ports ? { ports } : {}) });
-  const busOfUser = user.ports.bus!;
-  const billing = await startTestService(billingService, { env, ports: { bus: busOfUser } });
-  const bonus = await startTestService(bonusService, { env, ports: { bus: busOfUser } });
+  const user = await startTestService(userService, { env, ...(bus ? { ports: { bus } } : {}) });
+  const ports = { bus: user.ports.bus! };
+  const billing = await startTestService(billingService, { env, ports });
+  const bonus = await startTestService(bonusService, { env, ports });
   const latencies: number[] = [];
   try {
     for (let i = 0; i < REGISTRATIONS + 10; i += 1) {
@@ -50,8 +38,7 @@ async function measure(mode: string, bus: () => EventBus | undefined): Promise<v
       });
       const answeredAt = performance.now();
       const id = registered.body.data.id as number;
-      const token = await authority.tokenFor({ id });
-      const headers = { 'x-auth-token': token };
+      const headers = { 'x-auth-token': await authority.tokenFor({ id }) };
       for (;;) {
         const [account, bonusAccount] = await Promise.all([
           call(billing.url, 'GET', `/api/v1/account/${id}`, { headers }),
@@ -67,30 +54,7 @@ async function measure(mode: string, bus: () => EventBus | undefined): Promise<v
     await bonus.stop();
     await billing.stop();
     await user.stop();
-    await shared?.close();
     await authority.close();
   }
-  const sorted = [...latencies].sort((a, b) => a - b);
-  const f = (ms: number) => `${ms.toFixed(1)} ms`;
-  console.log(
-    `${mode.padEnd(12)} n=${sorted.length}  p50 ${f(percentile(sorted, 50))}  p95 ${f(percentile(sorted, 95))}  p99 ${f(percentile(sorted, 99))}  max ${f(sorted.at(-1)!)}`,
-  );
-}
-
-console.log(`registration → both accounts readable (target: p99 ≤ 200 ms)`);
-await measure('in-process', () => undefined);
-if (hasMockKafka()) {
-  const kafka = await startMockKafka();
-  await measure(
-    'kafka',
-    () =>
-      new KafkaEventBus({
-        brokers: [kafka.brokers],
-        clientId: 'bench',
-        logger: createLogger('bench', 'error'),
-      }),
-  );
-  await kafka.stop();
-} else {
-  console.log('kafka        skipped: kcat (librdkafka mock cluster) is not on the PATH');
-}
+  return latencies;
+});

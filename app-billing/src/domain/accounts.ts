@@ -84,9 +84,9 @@ export async function rollback(
 export async function statement(
   db: Database,
   userId: number,
-  page: { page: number; limit: number },
+  page: { limit: number; offset: number },
 ): Promise<LedgerEntry[]> {
   const ledger = new Ledger(db);
   if (!(await ledger.account(userId))) throw new BusinessError(messages.accountNotFound);
-  return ledger.entries(userId, { limit: page.limit, offset: (page.page - 1) * page.limit });
+  return ledger.entries(userId, page);
 }

@@ -1,6 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import {
+  freshKeyRoute,
+  IdempotencyKeyHeader,
   idempotencyKeyOf,
+  PageQuery,
+  pageOf,
   idempotentResponse,
   Ok,
   requireIdempotencyKey,
@@ -11,25 +14,14 @@ import {
   type HttpServer,
 } from '@adboard/kit';
 import { getAccount, pay, rollback, statement, topUp } from '../domain/accounts.js';
-import { AccountView, EntryView, IdempotencyKeyHeader, Page, Sum } from './schemas.js';
+import { AccountView, EntryView, Sum } from './schemas.js';
 
 const errors = { '4xx': { $ref: 'ErrorEnvelope#' } };
 const asUser = [{ userToken: [] }];
 const asService = [{ serviceToken: [] }];
 
 export function accountRoutes(app: HttpServer, db: Database, guards: Guards): void {
-  app.get(
-    '/api/v1/account/uuid',
-    {
-      onRequest: guards.user,
-      schema: {
-        summary: 'A fresh random UUID to use as an idempotency key',
-        security: asUser,
-        response: { 200: Ok(Type.Object({ uuid: Type.String({ format: 'uuid' }) })), ...errors },
-      },
-    },
-    async () => ({ success: true, data: { uuid: randomUUID() } }),
-  );
+  freshKeyRoute(app, '/api/v1/account/uuid', guards.user);
 
   app.get(
     '/api/v1/account/:userId',
@@ -53,16 +45,13 @@ export function accountRoutes(app: HttpServer, db: Database, guards: Guards): vo
         summary: 'Your ledger entries, newest first (page from 1, limit up to 100, default 20)',
         security: asUser,
         params: UserIdParams,
-        querystring: Page,
+        querystring: PageQuery(100, 20, 'entries'),
         response: { 200: Ok(Type.Array(EntryView)), ...errors },
       },
     },
     async (request) => ({
       success: true,
-      data: await statement(db, request.params.userId, {
-        page: request.query.page ?? 1,
-        limit: request.query.limit ?? 20,
-      }),
+      data: await statement(db, request.params.userId, pageOf(request.query, 20)),
     }),
   );
 

@@ -20,14 +20,3 @@ export const EntryView = Type.Object({
 });
 
 export const Sum = Type.Object({ sum: PositiveInt(MAX_SUM, `whole units, at most ${MAX_SUM}`) });
-
-export const Page = Type.Object({
-  page: Type.Optional(PositiveInt(1_000_000)),
-  limit: Type.Optional(PositiveInt(100, 'entries per page, default 20')),
-});
-
-export const IdempotencyKeyHeader = Type.Object({
-  'x-idempotency-key': Type.Optional(
-    Type.String({ description: '1–255 printable ASCII characters; `Idempotency-Key` is accepted too' }),
-  ),
-});

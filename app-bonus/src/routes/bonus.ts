@@ -1,4 +1,5 @@
 import {
+  IdempotencyKeyHeader,
   idempotencyKeyOf,
   idempotentResponse,
   Ok,
@@ -16,7 +17,6 @@ import { accrue, getBonusAccount, reverseAccrual } from '../domain/bonus.js';
 
 const MAX_SUM = 1_000_000_000;
 const errors = { '4xx': { $ref: 'ErrorEnvelope#' } };
-const IdempotencyKeyHeader = Type.Object({ 'x-idempotency-key': Type.Optional(Type.String()) });
 
 const BonusView = Type.Object({
   userId: Type.Integer(),

@@ -14,7 +14,7 @@ export interface ServiceParts {
 }
 
 /**
- * One running service: migrations, then the HTTP server, then the background workers. Stopping
+ * One running service: migrations, then the background workers, then the HTTP server. Stopping
  * reverses it gracefully — stop accepting, finish in-flight requests, then stop the workers. The
  * ports (database, bus, store) belong to whoever created them and are closed by them.
  */
@@ -34,13 +34,14 @@ export class Service {
       await migrate(this.parts.database.db, this.parts.database.migrations, this.parts.logger);
   }
 
+  /** Migrates, starts the workers (consumers have joined their groups), then listens: ready means ready. */
   async start(port: number, host = '0.0.0.0'): Promise<string> {
     await this.migrate();
-    this.url = (await this.http.listen({ port, host })).replace('0.0.0.0', '127.0.0.1');
     for (const worker of this.parts.workers ?? []) {
       await worker.start();
       this.started.push(worker);
     }
+    this.url = (await this.http.listen({ port, host })).replace('0.0.0.0', '127.0.0.1');
     this.parts.logger.info({ url: this.url }, `${this.name} started`);
     return this.url;
   }

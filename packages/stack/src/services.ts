@@ -1,6 +1,8 @@
+import { advService } from '@adboard/app-adv';
 import { authService } from '@adboard/app-auth';
 import { billingService } from '@adboard/app-billing';
 import { bonusService } from '@adboard/app-bonus';
+import { notifyService } from '@adboard/app-notify';
 import { userService } from '@adboard/app-user';
 import type { ServiceModule } from '@adboard/kit';
 
@@ -16,4 +18,6 @@ export const stackServices: StackEntry[] = [
   { module: userService, database: 'app_user' },
   { module: billingService, database: 'app_billing' },
   { module: bonusService, database: 'app_bonus' },
+  { module: advService, database: 'app_adv' },
+  { module: notifyService, database: 'app_notify' },
 ];

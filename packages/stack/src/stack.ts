@@ -9,7 +9,7 @@ import {
   loadConfig,
   type Service,
 } from '@adboard/kit';
-import { EmbeddedPostgres } from '@adboard/kit/embedded-postgres';
+import { EmbeddedPostgres } from './embedded-postgres.js';
 import { loadOrCreateSecrets } from './secrets.js';
 import { stackServices } from './services.js';
 
@@ -79,6 +79,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       AUTH_PRIVATE_KEY: secrets.authPrivateKey,
       AUTH_JWKS_URL: `${urlOf('app-auth')}/.well-known/jwks.json`,
       USER_SERVICE_URL: urlOf('app-user'),
+      BILLING_SERVICE_URL: urlOf('app-billing'),
+      BONUS_SERVICE_URL: urlOf('app-bonus'),
       TRUST_PROXY_HOPS: '1',
     };
     for (const [index, { module, database }] of stackServices.entries()) {

@@ -15,6 +15,28 @@ export const PositiveInt = (maximum: number, description?: string) =>
 /** `{userId}` in a path: a positive integer; anything else is a 404. */
 export const UserIdParams = Type.Object({ userId: PositiveInt(INT32_MAX) });
 
+/** `?page=&limit=` for a list: pages from 1, at most `maxLimit` items a page. */
+export const PageQuery = (maxLimit: number, defaultLimit: number, items: string) =>
+  Type.Object({
+    page: Type.Optional(PositiveInt(1_000_000, 'from 1')),
+    limit: Type.Optional(PositiveInt(maxLimit, `${items} per page, default ${defaultLimit}`)),
+  });
+
+export function pageOf(
+  query: { page?: number; limit?: number },
+  defaultLimit: number,
+): { limit: number; offset: number } {
+  const limit = query.limit ?? defaultLimit;
+  return { limit, offset: ((query.page ?? 1) - 1) * limit };
+}
+
+/** Documentation of the idempotency key header (checked by `requireIdempotencyKey`). */
+export const IdempotencyKeyHeader = Type.Object({
+  'x-idempotency-key': Type.Optional(
+    Type.String({ description: '1–255 printable ASCII characters; `Idempotency-Key` is accepted too' }),
+  ),
+});
+
 /** The contract's timestamp format, `YYYY-MM-DD HH:MM:SS` in UTC. */
 export const Timestamp = () => Type.String({ examples: ['2026-01-31 12:00:00'] });
 

@@ -1,4 +1,8 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { Type } from '@sinclair/typebox';
+import type { Guard } from '../auth/guards.js';
+import { Ok } from '../http/fields.js';
+import type { HttpServer } from '../http/server.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Database, Queryable } from '../db/database.js';
 import { FieldConflictError, ValidationError } from '../http/errors.js';
@@ -114,6 +118,25 @@ export async function withIdempotency<T>(
 /** Frees a key (after its operation was reversed), so the same key applies again. */
 export async function releaseIdempotencyKey(tx: Queryable, scope: string, key: string): Promise<void> {
   await tx.query('DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2', [scope, key]);
+}
+
+/** `GET <path>`: a fresh random v4 UUID for the client to use as an idempotency key. */
+export function freshKeyRoute(app: HttpServer, path: string, guard: Guard): void {
+  app.get(
+    path,
+    {
+      onRequest: guard,
+      schema: {
+        summary: 'A fresh random UUID to use as an idempotency key',
+        security: [{ userToken: [] }],
+        response: {
+          200: Ok(Type.Object({ uuid: Type.String({ format: 'uuid' }) })),
+          '4xx': { $ref: 'ErrorEnvelope#' },
+        },
+      },
+    },
+    async () => ({ success: true, data: { uuid: randomUUID() } }),
+  );
 }
 
 /** A `preValidation` hook: the key is checked before the body, its error reported on its own. */

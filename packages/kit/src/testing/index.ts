@@ -1,4 +1,5 @@
 export * from './authority.js';
+export * from './fault-proxy.js';
 export * from './http.js';
 export * from './kafka.js';
 export * from './ports.js';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { Database } from '../db/database.js';
+import { Database, databaseUrl } from '../db/database.js';
 import { kitMigrations, migrate, type MigrationSource } from '../db/migrate.js';
 
 export interface TestDatabase {
@@ -17,12 +17,6 @@ export function testServerUrl(): string {
   return url;
 }
 
-function withDatabase(url: string, name: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${name}`;
-  return parsed.toString();
-}
-
 /** A fresh, uniquely named database on the test server, migrated with the kit's and the given migrations. */
 export async function createTestDatabase(migrations: MigrationSource[] = []): Promise<TestDatabase> {
   const server = testServerUrl();
@@ -31,7 +25,7 @@ export async function createTestDatabase(migrations: MigrationSource[] = []): Pr
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
-  const url = withDatabase(server, name);
+  const url = databaseUrl(server, name);
   const db = new Database({ url, applicationName: 'test', maxConnections: 20 });
   await migrate(db, [kitMigrations, ...migrations]);
   return {

@@ -4,7 +4,7 @@ import { appendFile, chmod, chown, mkdir, stat } from 'node:fs/promises';
 import { arch, platform, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import pg from 'pg';
+import { ensureDatabase } from '@adboard/kit';
 
 const run = promisify(execFile);
 
@@ -70,17 +70,9 @@ export class EmbeddedPostgres {
     if (await this.isRunning()) await this.pgCtl(['stop', '-m', 'fast', '-w']);
   }
 
-  /** Creates the database unless it exists. */
-  async ensureDatabase(name: string): Promise<string> {
-    const client = new pg.Client({ connectionString: this.url });
-    await client.connect();
-    try {
-      const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-      if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}`);
-    } finally {
-      await client.end();
-    }
-    return this.url.replace(/\/postgres$/, `/${name}`);
+  /** Creates the database unless it exists; its URL. */
+  ensureDatabase(name: string): Promise<string> {
+    return ensureDatabase(this.url, name);
   }
 
   private async isRunning(): Promise<boolean> {

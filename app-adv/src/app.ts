@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import {
+  Counter,
+  createServiceBase,
+  Gauge,
+  kitMigrations,
+  migrationsOf,
+  OutboxRelay,
+  Service,
+  ServiceClient,
+  type ServiceModule,
+} from '@adboard/kit';
+import { advConfigSchema } from './config.js';
+import { httpPartners } from './data/partners.js';
+import { PurchaseRepository } from './data/purchase-repository.js';
+import { PurchaseResumer } from './domain/purchase-resumer.js';
+import { PurchaseSaga, type SagaHooks } from './domain/purchase-saga.js';
+import { advertisementRoutes } from './routes/advertisements.js';
+
+/** app-adv, optionally with fault injection points for tests. */
+export function createAdvService(hooks?: SagaHooks): ServiceModule<typeof advConfigSchema> {
+  return {
+    name: 'app-adv',
+    configSchema: advConfigSchema,
+    async create(config, ports) {
+      const { db, bus, logger, metrics, http, guards, credentials } = await createServiceBase(
+        'app-adv',
+        'Paid advertisements: the purchase saga across billing, bonus and adv',
+        config,
+        ports,
+      );
+      const stepTimeoutMs = config.SAGA_STEP_TIMEOUT_MS;
+      const runner = { owner: `app-adv-${randomUUID()}`, leaseMs: stepTimeoutMs * 2 + 1_000 };
+      const saga = new PurchaseSaga({
+        db,
+        logger,
+        partners: httpPartners(
+          new ServiceClient('app-billing', config.BILLING_SERVICE_URL, credentials, stepTimeoutMs),
+          new ServiceClient('app-bonus', config.BONUS_SERVICE_URL, credentials, stepTimeoutMs),
+          stepTimeoutMs,
+        ),
+        ...runner,
+        bonusStepDeadlineMs: config.PURCHASE_TIME_BUDGET_MS,
+        failures: new Counter({
+          name: 'purchase_step_failures_total',
+          help: 'Failed purchase saga steps that will be retried, by step',
+          labelNames: ['step'],
+          registers: [metrics],
+        }),
+        ...(hooks ? { hooks } : {}),
+      });
+      new Gauge({
+        name: 'purchases_unfinished',
+        help: 'Unfinished purchase sagas by state; stuck = retried 10 times or more',
+        labelNames: ['state', 'kind'],
+        registers: [metrics],
+        async collect() {
+          this.reset();
+          for (const row of await new PurchaseRepository(db).unfinishedByState()) {
+            this.set({ state: row.state, kind: 'all' }, row.count);
+            this.set({ state: row.state, kind: 'stuck' }, row.stuck);
+          }
+        },
+      });
+      advertisementRoutes(http, { db, guards, saga, runner, budgetMs: config.PURCHASE_TIME_BUDGET_MS });
+      return new Service({
+        name: 'app-adv',
+        logger,
+        http,
+        database: { db, migrations: [kitMigrations, migrationsOf('app-adv', import.meta.url)] },
+        workers: [
+          new OutboxRelay({ db, bus, source: 'app-adv', logger, metrics }),
+          new PurchaseResumer({ db, saga, logger, intervalMs: config.SAGA_RESUME_INTERVAL_MS }),
+        ],
+      });
+    },
+  };
+}
+
+export const advService = createAdvService();

@@ -1,0 +1,38 @@
+import {
+  commonSettings,
+  databaseSettings,
+  kafkaSettings,
+  Type,
+  UrlSetting,
+  userTokenSettings,
+} from '@adboard/kit';
+
+export const advConfigSchema = Type.Object({
+  ...commonSettings,
+  ...userTokenSettings,
+  ...databaseSettings,
+  ...kafkaSettings,
+  BILLING_SERVICE_URL: UrlSetting('app-billing base URL'),
+  BONUS_SERVICE_URL: UrlSetting('app-bonus base URL'),
+  PURCHASE_TIME_BUDGET_MS: Type.Integer({
+    minimum: 500,
+    default: 5_000,
+    description:
+      'how long a purchase request waits for its saga before answering that it is still in progress',
+  }),
+  SAGA_STEP_TIMEOUT_MS: Type.Integer({
+    minimum: 100,
+    default: 2_000,
+    description: 'timeout of one call to billing or bonus',
+  }),
+  SAGA_RESUME_INTERVAL_MS: Type.Integer({
+    minimum: 100,
+    default: 1_000,
+    description: 'how often unfinished sagas are resumed',
+  }),
+  IDEMPOTENCY_RETENTION_HOURS: Type.Integer({
+    minimum: 24,
+    default: 72,
+    description: 'how long completed keys are kept',
+  }),
+});

@@ -1,0 +1,69 @@
+import { ServiceCallError, type ServiceClient, type ServiceResponse } from '@adboard/kit';
+import { callKeyOf, type Purchase } from '../domain/purchase.js';
+
+/**
+ * What a call to another service told us. `done` and `refused` are answers; `uncertain` means the
+ * callee may or may not have acted (timeout, lost connection, 5xx, or the same key still in flight),
+ * and it cannot act any more after `settlesAt` (the call's deadline, which the callee honours).
+ */
+export type CallOutcome =
+  | { kind: 'done' }
+  | { kind: 'refused'; reason: string }
+  | { kind: 'uncertain'; reason: string; settlesAt: Date };
+
+/** The saga's view of billing and bonus: each call carries the purchase's key, so repeating it is harmless. */
+export interface Partners {
+  accrueBonus(purchase: Purchase, userToken?: string): Promise<CallOutcome>;
+  reverseBonus(purchase: Purchase): Promise<CallOutcome>;
+  pay(purchase: Purchase, userToken?: string): Promise<CallOutcome>;
+}
+
+const SETTLE_MARGIN_MS = 1_000; // clock skew between the services
+
+function reasonOf(response: ServiceResponse): string {
+  const errors = (response.body as { errors?: ({ text?: string } | string)[] } | undefined)?.errors;
+  const first = errors?.[0];
+  return `${response.status} ${typeof first === 'string' ? first : (first?.text ?? '')}`.trim();
+}
+
+async function outcomeOf(call: () => Promise<ServiceResponse>, timeoutMs: number): Promise<CallOutcome> {
+  const settlesAt = new Date(Date.now() + timeoutMs + SETTLE_MARGIN_MS);
+  try {
+    const response = await call();
+    if (response.status === 200) return { kind: 'done' };
+    if (response.status === 409 || response.status === 429 || response.status >= 500) {
+      return { kind: 'uncertain', reason: reasonOf(response), settlesAt };
+    }
+    return { kind: 'refused', reason: reasonOf(response) };
+  } catch (error) {
+    if (error instanceof ServiceCallError) return { kind: 'uncertain', reason: error.message, settlesAt };
+    throw error;
+  }
+}
+
+export function httpPartners(billing: ServiceClient, bonus: ServiceClient, timeoutMs: number): Partners {
+  const send = (
+    client: ServiceClient,
+    path: string,
+    purchase: Purchase,
+    body?: unknown,
+    userToken?: string,
+  ) =>
+    outcomeOf(
+      () =>
+        client.request('PUT', `${path}/${purchase.userId}`, {
+          headers: { 'x-idempotency-key': callKeyOf(purchase) },
+          timeoutMs,
+          ...(body === undefined ? {} : { body }),
+          ...(userToken ? { userToken } : {}),
+        }),
+      timeoutMs,
+    );
+  return {
+    accrueBonus: (purchase, userToken) =>
+      send(bonus, '/api/v1/bonus/add', purchase, { sum: purchase.cost }, userToken),
+    reverseBonus: (purchase) => send(bonus, '/api/v1/bonus/rollback', purchase),
+    pay: (purchase, userToken) =>
+      send(billing, '/api/v1/account/pay', purchase, { sum: purchase.cost }, userToken),
+  };
+}

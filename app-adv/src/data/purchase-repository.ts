@@ -1,0 +1,166 @@
+import type { Queryable } from '@adboard/kit';
+import type { FailedStep, Purchase, PurchaseState } from '../domain/purchase.js';
+
+interface PurchaseRow {
+  id: string;
+  user_id: number;
+  idempotency_key: string;
+  attempt: number;
+  fingerprint: string;
+  advertisement_id: number;
+  email: string;
+  cost: number;
+  state: PurchaseState;
+  failure: FailedStep | null;
+  version: number;
+  retries: number;
+  created_at: Date;
+  bonus_settles_at: Date | null;
+}
+
+const toPurchase = (row: PurchaseRow): Purchase => ({
+  id: row.id,
+  userId: row.user_id,
+  idempotencyKey: row.idempotency_key,
+  attempt: row.attempt,
+  fingerprint: row.fingerprint,
+  advertisementId: row.advertisement_id,
+  email: row.email,
+  cost: row.cost,
+  state: row.state,
+  failure: row.failure,
+  version: row.version,
+  retries: row.retries,
+  createdAt: row.created_at,
+  bonusSettlesAt: row.bonus_settles_at,
+});
+
+export interface Transition {
+  state?: PurchaseState;
+  failure?: FailedStep;
+  /** Try again no sooner than this many ms from now (a failed attempt); absent → at once. */
+  retryInMs?: number;
+  lastError?: string;
+  bonusSettlesAt?: Date;
+  finished?: boolean;
+}
+
+/**
+ * The saga's stored state. Every change is conditional on the version the caller read, so two
+ * runners can never both move one purchase forward; a lease keeps them from even trying.
+ */
+export class PurchaseRepository {
+  constructor(private readonly db: Queryable) {}
+
+  /** The newest attempt for (user, key), locked until the end of the transaction. */
+  async latestForKey(userId: number, key: string): Promise<Purchase | undefined> {
+    const { rows } = await this.db.query<PurchaseRow>(
+      'SELECT * FROM purchases WHERE user_id = $1 AND idempotency_key = $2 ORDER BY attempt DESC LIMIT 1 FOR UPDATE',
+      [userId, key],
+    );
+    return rows[0] && toPurchase(rows[0]);
+  }
+
+  async create(
+    purchase: Omit<Purchase, 'version' | 'retries' | 'createdAt' | 'bonusSettlesAt' | 'failure' | 'state'>,
+    leaseOwner: string,
+    leaseMs: number,
+  ): Promise<Purchase> {
+    const { rows } = await this.db.query<PurchaseRow>(
+      `INSERT INTO purchases (id, user_id, idempotency_key, attempt, fingerprint, advertisement_id, email, cost, state, lease_owner, lease_until)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'reserved', $9, now() + make_interval(secs => $10 / 1000.0)) RETURNING *`,
+      [
+        purchase.id,
+        purchase.userId,
+        purchase.idempotencyKey,
+        purchase.attempt,
+        purchase.fingerprint,
+        purchase.advertisementId,
+        purchase.email,
+        purchase.cost,
+        leaseOwner,
+        leaseMs,
+      ],
+    );
+    return toPurchase(rows[0]!);
+  }
+
+  async byId(id: string): Promise<Purchase | undefined> {
+    const { rows } = await this.db.query<PurchaseRow>('SELECT * FROM purchases WHERE id = $1', [id]);
+    return rows[0] && toPurchase(rows[0]);
+  }
+
+  /** Takes or renews the lease of an unfinished purchase that is free or already ours. */
+  async claim(id: string, owner: string, leaseMs: number): Promise<Purchase | undefined> {
+    const { rows } = await this.db.query<PurchaseRow & { wait_ms: number }>(
+      `UPDATE purchases SET lease_owner = $2, lease_until = now() + make_interval(secs => $3 / 1000.0)
+       WHERE id = $1 AND finished_at IS NULL AND (lease_until IS NULL OR lease_until < now() OR lease_owner = $2)
+       RETURNING *`,
+      [id, owner, leaseMs],
+    );
+    return rows[0] && toPurchase(rows[0]);
+  }
+
+  /** How long until the purchase may run again (0 when due). */
+  async msUntilDue(id: string): Promise<number> {
+    const { rows } = await this.db.query<{ ms: number }>(
+      'SELECT greatest(0, ceil(extract(epoch FROM next_run_at - now()) * 1000))::int AS ms FROM purchases WHERE id = $1',
+      [id],
+    );
+    return rows[0]?.ms ?? 0;
+  }
+
+  async release(id: string, owner: string): Promise<void> {
+    await this.db.query('UPDATE purchases SET lease_until = NULL WHERE id = $1 AND lease_owner = $2', [
+      id,
+      owner,
+    ]);
+  }
+
+  /** Applies a transition if nobody moved the purchase since `from` was read. */
+  async advance(from: Purchase, change: Transition): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      `UPDATE purchases SET
+         state = coalesce($3, state),
+         failure = coalesce($4, failure),
+         retries = CASE WHEN $5::int IS NULL THEN 0 ELSE retries + 1 END,
+         next_run_at = now() + make_interval(secs => coalesce($5::int, 0) / 1000.0),
+         last_error = $6,
+         bonus_settles_at = greatest(bonus_settles_at, $7),
+         finished_at = CASE WHEN $8 THEN now() END,
+         version = version + 1,
+         updated_at = now()
+       WHERE id = $1 AND version = $2`,
+      [
+        from.id,
+        from.version,
+        change.state ?? null,
+        change.failure ?? null,
+        change.retryInMs ?? null,
+        change.lastError ?? null,
+        change.bonusSettlesAt ?? null,
+        change.finished ?? false,
+      ],
+    );
+    return rowCount === 1;
+  }
+
+  /** Unfinished purchases due to run that no live runner holds. */
+  async due(limit: number): Promise<string[]> {
+    const { rows } = await this.db.query<{ id: string }>(
+      `SELECT id FROM purchases
+       WHERE finished_at IS NULL AND next_run_at <= now() AND (lease_until IS NULL OR lease_until < now())
+       ORDER BY next_run_at LIMIT $1`,
+      [limit],
+    );
+    return rows.map((row) => row.id);
+  }
+
+  async unfinishedByState(): Promise<{ state: string; count: number; stuck: number }[]> {
+    const { rows } = await this.db.query<{ state: string; count: number; stuck: number }>(
+      `SELECT state, count(*)::int AS count, count(*) FILTER (WHERE retries >= 10)::int AS stuck
+       FROM purchases WHERE finished_at IS NULL GROUP BY state`,
+    );
+    return rows;
+  }
+}

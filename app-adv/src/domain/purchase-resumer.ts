@@ -1,0 +1,53 @@
+import type { Database, Logger, Worker } from '@adboard/kit';
+import { PurchaseRepository } from '../data/purchase-repository.js';
+import type { PurchaseSaga } from './purchase-saga.js';
+
+/**
+ * Finds unfinished purchases nobody is driving (after a crash, a restart, or a long backoff) and
+ * drives them to success or full compensation.
+ */
+export class PurchaseResumer implements Worker {
+  readonly name = 'purchase-resumer';
+  private timer?: NodeJS.Timeout;
+  private sweeping?: Promise<void>;
+
+  constructor(
+    private readonly options: {
+      db: Database;
+      saga: PurchaseSaga;
+      logger: Logger;
+      intervalMs: number;
+      batch?: number;
+    },
+  ) {}
+
+  async start(): Promise<void> {
+    this.timer = setInterval(() => void this.sweep(), this.options.intervalMs);
+    void this.sweep();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.sweeping;
+    await this.options.saga.stop();
+  }
+
+  /** One pass: starts a run for every due purchase not already running here. */
+  sweep(): Promise<void> {
+    this.sweeping ??= this.resumeDue().finally(() => (this.sweeping = undefined));
+    return this.sweeping;
+  }
+
+  private async resumeDue(): Promise<void> {
+    try {
+      const due = await new PurchaseRepository(this.options.db).due(this.options.batch ?? 20);
+      for (const id of due) {
+        if (this.options.saga.isRunning(id)) continue;
+        this.options.logger.info({ purchaseId: id }, 'resuming an unfinished purchase');
+        void this.options.saga.drive(id);
+      }
+    } catch (error) {
+      this.options.logger.warn({ err: error }, 'looking for unfinished purchases failed; will retry');
+    }
+  }
+}

@@ -1,0 +1,226 @@
+import { enqueueEvent, type Counter, type Database, type Logger } from '@adboard/kit';
+import { AdvertisementRepository } from '../data/advertisement-repository.js';
+import type { CallOutcome, Partners } from '../data/partners.js';
+import { PurchaseRepository, type Transition } from '../data/purchase-repository.js';
+import { purchaseOutcome } from '../events/order-events.js';
+import { failureTexts, finished, successText, type FailedStep, type Purchase } from './purchase.js';
+
+/** Fault injection points for tests: throwing `AbandonedRun` from one stops the run like a crash would. */
+export interface SagaHooks {
+  beforeCall?(step: 'bonus' | 'payment' | 'bonus-reversal', purchase: Purchase): void | Promise<void>;
+  afterCall?(
+    step: 'bonus' | 'payment' | 'bonus-reversal',
+    purchase: Purchase,
+    outcome: CallOutcome,
+  ): void | Promise<void>;
+}
+
+export class AbandonedRun extends Error {
+  override name = 'AbandonedRun';
+}
+
+export interface PurchaseSagaOptions {
+  db: Database;
+  partners: Partners;
+  logger: Logger;
+  /** This runner's name in leases (one per process). */
+  owner: string;
+  /** How long a runner holds a purchase between two steps before another may take it over. */
+  leaseMs: number;
+  /** How long the bonus step may stay uncertain before the purchase is undone instead. */
+  bonusStepDeadlineMs: number;
+  failures?: Counter;
+  hooks?: SagaHooks;
+}
+
+const MAX_RETRY_DELAY_MS = 30_000;
+const STUCK_AFTER_RETRIES = 10;
+
+/**
+ * The purchase orchestrator. Each run takes a lease on the purchase, then repeats: read the stored
+ * state, act on it (one call to another service, or one local transaction), store the result
+ * before acting again. Transient failures are retried with exponential backoff: the payment (the
+ * pivot) and the compensation until they get an answer, the bonus step until its deadline, after
+ * which the purchase is undone. A crash at any point leaves a stored state that the resumer (or
+ * a repeat of the request) drives on from.
+ */
+export class PurchaseSaga {
+  private stopping = false;
+  private readonly running = new Map<string, Promise<Purchase | undefined>>();
+
+  constructor(private readonly options: PurchaseSagaOptions) {}
+
+  /** Drives the purchase until it is finished; resolves with it, or undefined if another runner has it. */
+  drive(id: string, userToken?: string): Promise<Purchase | undefined> {
+    const existing = this.running.get(id);
+    if (existing) return existing;
+    const run = this.run(id, userToken)
+      .catch((error: unknown) => {
+        if (!(error instanceof AbandonedRun))
+          this.options.logger.error({ err: error, purchaseId: id }, 'purchase run failed');
+        return undefined;
+      })
+      .finally(() => this.running.delete(id));
+    this.running.set(id, run);
+    return run;
+  }
+
+  isRunning(id: string): boolean {
+    return this.running.has(id);
+  }
+
+  /** Lets every run finish the step in hand, then stop (their leases expire for another runner). */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await Promise.all(this.running.values());
+  }
+
+  private async run(id: string, userToken?: string): Promise<Purchase | undefined> {
+    const repository = new PurchaseRepository(this.options.db);
+    for (;;) {
+      if (this.stopping) return undefined;
+      const purchase = await repository.claim(id, this.options.owner, this.options.leaseMs);
+      if (!purchase) {
+        const stored = await repository.byId(id);
+        return stored && finished(stored.state) ? stored : undefined;
+      }
+      const wait = await repository.msUntilDue(id);
+      if (wait > 0) {
+        if (wait > this.options.leaseMs / 2) {
+          await repository.release(id, this.options.owner); // the resumer picks it up when it is due
+          return undefined;
+        }
+        await new Promise((resolve) => setTimeout(resolve, wait));
+        continue;
+      }
+      await this.advance(purchase, userToken);
+    }
+  }
+
+  private async advance(purchase: Purchase, userToken?: string): Promise<void> {
+    switch (purchase.state) {
+      case 'reserved': {
+        const outcome = await this.call('bonus', purchase, () =>
+          this.options.partners.accrueBonus(purchase, userToken),
+        );
+        if (outcome.kind === 'done') return this.move(purchase, { state: 'bonus_accrued' });
+        if (outcome.kind === 'refused') return this.finish(purchase, 'bonus', outcome.reason);
+        const overdue = Date.now() - purchase.createdAt.getTime() > this.options.bonusStepDeadlineMs;
+        if (overdue) {
+          return this.move(purchase, {
+            state: 'compensating',
+            failure: 'bonus',
+            bonusSettlesAt: outcome.settlesAt,
+            lastError: outcome.reason,
+          });
+        }
+        return this.retryLater(purchase, 'bonus', outcome.reason, outcome.settlesAt);
+      }
+      case 'bonus_accrued': {
+        const outcome = await this.call('payment', purchase, () =>
+          this.options.partners.pay(purchase, userToken),
+        );
+        if (outcome.kind === 'done') return this.move(purchase, { state: 'paid' });
+        if (outcome.kind === 'refused') {
+          return this.move(purchase, {
+            state: 'compensating',
+            failure: 'payment',
+            lastError: outcome.reason,
+          });
+        }
+        return this.retryLater(purchase, 'payment', outcome.reason);
+      }
+      case 'paid':
+        return this.finish(purchase);
+      case 'compensating': {
+        const settleIn = (purchase.bonusSettlesAt?.getTime() ?? 0) - Date.now();
+        if (settleIn > 0)
+          return this.retryLater(
+            purchase,
+            'bonus-reversal',
+            'waiting for a lost bonus call to settle',
+            undefined,
+            settleIn,
+          );
+        const outcome = await this.call('bonus-reversal', purchase, () =>
+          this.options.partners.reverseBonus(purchase),
+        );
+        if (outcome.kind === 'done') return this.finish(purchase, purchase.failure ?? 'bonus');
+        return this.retryLater(purchase, 'bonus-reversal', outcome.reason);
+      }
+      default:
+        return;
+    }
+  }
+
+  private async call(
+    step: 'bonus' | 'payment' | 'bonus-reversal',
+    purchase: Purchase,
+    send: () => Promise<CallOutcome>,
+  ): Promise<CallOutcome> {
+    await this.options.hooks?.beforeCall?.(step, purchase);
+    const outcome = await send();
+    await this.options.hooks?.afterCall?.(step, purchase, outcome);
+    return outcome;
+  }
+
+  private async move(purchase: Purchase, transition: Transition): Promise<void> {
+    const moved = await new PurchaseRepository(this.options.db).advance(purchase, transition);
+    if (moved)
+      this.options.logger.info(
+        { purchaseId: purchase.id, from: purchase.state, to: transition.state },
+        'purchase moved',
+      );
+  }
+
+  private async retryLater(
+    purchase: Purchase,
+    step: string,
+    reason: string,
+    bonusSettlesAt?: Date,
+    delayMs = Math.min(100 * 2 ** purchase.retries, MAX_RETRY_DELAY_MS),
+  ): Promise<void> {
+    this.options.failures?.inc({ step });
+    const log = purchase.retries + 1 >= STUCK_AFTER_RETRIES ? 'error' : 'warn';
+    this.options.logger[log](
+      {
+        purchaseId: purchase.id,
+        state: purchase.state,
+        step,
+        reason,
+        retries: purchase.retries + 1,
+        retryInMs: delayMs,
+      },
+      log === 'error' ? 'purchase saga is stuck: retrying' : 'purchase step failed: retrying',
+    );
+    await new PurchaseRepository(this.options.db).advance(purchase, {
+      retryInMs: delayMs,
+      lastError: `${step}: ${reason}`,
+      ...(bonusSettlesAt ? { bonusSettlesAt } : {}),
+    });
+  }
+
+  /** The end: the advertisement's status and the notification, committed with the final state. */
+  private async finish(purchase: Purchase, failedStep?: FailedStep, reason?: string): Promise<void> {
+    const succeeded = failedStep === undefined;
+    await this.options.db.transaction(async (tx) => {
+      const moved = await new PurchaseRepository(tx).advance(purchase, {
+        state: succeeded ? 'succeeded' : 'failed',
+        ...(failedStep ? { failure: failedStep } : {}),
+        ...(reason ? { lastError: reason } : {}),
+        finished: true,
+      });
+      if (!moved) return;
+      await new AdvertisementRepository(tx).setStatus(
+        purchase.advertisementId,
+        succeeded ? 'active' : 'failed',
+      );
+      const text = succeeded ? successText(purchase.cost) : failureTexts[failedStep];
+      await enqueueEvent(tx, purchaseOutcome(purchase, succeeded ? 'succeeded' : 'failed', text));
+    });
+    this.options.logger.info(
+      { purchaseId: purchase.id, outcome: succeeded ? 'succeeded' : `failed at ${failedStep}` },
+      'purchase finished',
+    );
+  }
+}

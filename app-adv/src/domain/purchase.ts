@@ -1,0 +1,46 @@
+/**
+ * The purchase saga's states. Compensatable steps first (the advertisement is reserved as pending,
+ * the bonus is accrued), then the pivot (the payment), then steps that only move forward (the
+ * advertisement becomes active and the notification is written).
+ *
+ *   reserved ──bonus accrued──▶ bonus_accrued ──paid──▶ paid ──activated──▶ succeeded
+ *      │                              │
+ *      │ bonus refused                │ payment refused
+ *      ▼                              ▼
+ *   failed ◀──bonus reversed── compensating   (also entered when the bonus step's outcome stays
+ *                                              unknown past its deadline)
+ */
+export type PurchaseState = 'reserved' | 'bonus_accrued' | 'paid' | 'compensating' | 'succeeded' | 'failed';
+
+/** The step that made a purchase fail, which decides the failure text. */
+export type FailedStep = 'payment' | 'bonus' | 'advertisement';
+
+export interface Purchase {
+  id: string;
+  userId: number;
+  idempotencyKey: string;
+  attempt: number;
+  fingerprint: string;
+  advertisementId: number;
+  email: string;
+  cost: number;
+  state: PurchaseState;
+  failure: FailedStep | null;
+  version: number;
+  retries: number;
+  createdAt: Date;
+  bonusSettlesAt: Date | null;
+}
+
+export const finished = (state: PurchaseState) => state === 'succeeded' || state === 'failed';
+
+export const failureTexts: Record<FailedStep, string> = {
+  payment: 'Ошибка выполнения платежа',
+  bonus: 'Ошибка пополнения бонусного счёта',
+  advertisement: 'Ошибка сохранения заказа',
+};
+
+export const successText = (cost: number) => `Объявление на сумму ${cost} успешно оплачено`;
+
+/** The key the saga uses with billing and bonus: one per attempt, so a retried call is harmless. */
+export const callKeyOf = (purchase: Pick<Purchase, 'id'>) => `purchase-${purchase.id}`;

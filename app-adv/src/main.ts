@@ -1,0 +1,4 @@
+import { runServiceMain } from '@adboard/kit';
+import { advService } from './app.js';
+
+await runServiceMain(advService);

@@ -1,0 +1,25 @@
+import { createServiceBase, kitMigrations, migrationsOf, Service, type ServiceModule } from '@adboard/kit';
+import { notifyConfigSchema } from './config.js';
+import { notificationsFromOrderEvents } from './events/order-events.js';
+import { notificationRoutes } from './routes/notifications.js';
+
+export const notifyService: ServiceModule<typeof notifyConfigSchema> = {
+  name: 'app-notify',
+  configSchema: notifyConfigSchema,
+  async create(config, ports) {
+    const { db, bus, logger, metrics, http, guards } = await createServiceBase(
+      'app-notify',
+      'Notifications from order.event',
+      config,
+      ports,
+    );
+    notificationRoutes(http, db, guards);
+    return new Service({
+      name: 'app-notify',
+      logger,
+      http,
+      database: { db, migrations: [kitMigrations, migrationsOf('app-notify', import.meta.url)] },
+      workers: [notificationsFromOrderEvents({ db, bus, logger, metrics })],
+    });
+  },
+};

@@ -1,0 +1,8 @@
+import { commonSettings, databaseSettings, kafkaSettings, Type, userTokenSettings } from '@adboard/kit';
+
+export const notifyConfigSchema = Type.Object({
+  ...commonSettings,
+  ...userTokenSettings,
+  ...databaseSettings,
+  ...kafkaSettings,
+});

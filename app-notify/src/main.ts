@@ -1,0 +1,4 @@
+import { runServiceMain } from '@adboard/kit';
+import { notifyService } from './app.js';
+
+await runServiceMain(notifyService);

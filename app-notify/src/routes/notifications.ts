@@ -1,0 +1,39 @@
+import {
+  Ok,
+  PageQuery,
+  pageOf,
+  Timestamp,
+  Type,
+  UserIdParams,
+  type Database,
+  type Guards,
+  type HttpServer,
+} from '@adboard/kit';
+import { NotificationRepository } from '../data/notification-repository.js';
+
+const NotificationView = Type.Object({
+  userId: Type.Integer(),
+  email: Type.String(),
+  text: Type.String(),
+  createdAt: Timestamp(),
+});
+
+export function notificationRoutes(app: HttpServer, db: Database, guards: Guards): void {
+  app.get(
+    '/api/v1/notification/:userId',
+    {
+      onRequest: guards.self,
+      schema: {
+        summary: 'Your notifications, oldest first (page from 1, limit up to 1000, default 100)',
+        security: [{ userToken: [] }],
+        params: UserIdParams,
+        querystring: PageQuery(1000, 100, 'notifications'),
+        response: { 200: Ok(Type.Array(NotificationView)), '4xx': { $ref: 'ErrorEnvelope#' } },
+      },
+    },
+    async (request) => ({
+      success: true,
+      data: await new NotificationRepository(db).forUser(request.params.userId, pageOf(request.query, 100)),
+    }),
+  );
+}

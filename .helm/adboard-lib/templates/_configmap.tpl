@@ -1,0 +1,14 @@
+{{/* The service's non-secret settings (values: env), read by the container through envFrom. */}}
+{{- define "adboard-lib.configmap" -}}
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ include "adboard-lib.name" . }}-config
+  labels:
+    {{- include "adboard-lib.labels" . | nindent 4 }}
+data:
+  PORT: {{ include "adboard-lib.containerPort" . | quote }}
+  {{- range $variable, $value := .Values.env }}
+  {{ $variable }}: {{ $value | toString | quote }}
+  {{- end }}
+{{- end -}}

@@ -1,0 +1,59 @@
+{{/*
+The service's name: app-user, app-auth, ... It names the Deployment, the Service (so other services
+reach it as http://<name>), the ConfigMap and the Ingresses, and it is the ingress path prefix.
+*/}}
+{{- define "adboard-lib.name" -}}
+{{- required "values: name (the service name, e.g. app-user)" .Values.name -}}
+{{- end -}}
+
+{{- define "adboard-lib.image" -}}
+{{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion | toString) -}}
+{{- end -}}
+
+{{- define "adboard-lib.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "adboard-lib.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "adboard-lib.labels" -}}
+{{ include "adboard-lib.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Values.image.tag | default .Chart.AppVersion | quote }}
+app.kubernetes.io/part-of: adboard
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
+{{- end -}}
+
+{{/* The container's port: PORT in the ConfigMap, the probes and the Service's targetPort use it. */}}
+{{- define "adboard-lib.containerPort" -}}
+8080
+{{- end -}}
+
+{{/*
+Hardened container settings shared by the service, its migrate init container and the error backend.
+*/}}
+{{- define "adboard-lib.containerSecurityContext" -}}
+allowPrivilegeEscalation: false
+readOnlyRootFilesystem: true
+runAsNonRoot: true
+capabilities:
+  drop: ["ALL"]
+{{- end -}}
+
+{{/*
+The container environment: the non-secret settings come from the ConfigMap (envFrom), the secret ones
+from Secrets by reference (secretKeyRef); no secret value is ever rendered by the chart.
+*/}}
+{{- define "adboard-lib.envFrom" -}}
+- configMapRef:
+    name: {{ include "adboard-lib.name" . }}-config
+{{- end -}}
+
+{{- define "adboard-lib.secretEnv" -}}
+{{- range $variable, $ref := .Values.secretEnv }}
+- name: {{ $variable }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ required (printf "values: secretEnv.%s.secret" $variable) $ref.secret }}
+      key: {{ $ref.key | default $variable }}
+{{- end }}
+{{- end -}}

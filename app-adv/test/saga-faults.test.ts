@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Fault } from '@adboard/kit/testing';
-import { waitFor } from '@adboard/kit/testing';
+import { call, waitFor } from '@adboard/kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AbandonedRun, type SagaHooks } from '../src/domain/purchase-saga.js';
 import { BUDGET_MS, World, type User } from './harness.js';
@@ -136,6 +136,11 @@ describe('a callee failing, hanging or losing its answer', () => {
     expect(answer.status).toBe(202);
     expect(Date.now() - started).toBeLessThan(BUDGET_MS + 1_500);
     expect((await world.buy(user, key, ad)).status).toBe(409);
+    const metrics = (await call(world.adv.url, 'GET', '/metrics')).body as string;
+    expect(metrics).toMatch(/purchase_step_failures_total\{step="payment",service="app-adv"\} [1-9]/);
+    expect(metrics).toMatch(
+      /purchases_unfinished\{state="bonus_accrued",kind="all",service="app-adv"\} [1-9]/,
+    );
     world.billingProxy.clear();
     expect(await finalOutcome(user)).toBe('succeeded');
     const repeat = await world.buy(user, key, ad);

@@ -2,11 +2,9 @@
 #   docker build --build-arg SERVICE=app-user -t adboard/app-user:0.1.0 .
 # SERVICE is one of app-user, app-auth, app-billing, app-bonus, app-adv, app-notify.
 
-# --- build: install everything, compile every workspace (tsc -b) ---
-FROM node:20-bookworm AS build
+# --- manifests: the workspace's package.json files and the lockfile, for both installs below ---
+FROM node:20-bookworm-slim AS manifests
 WORKDIR /app
-
-# The manifests first: this layer (npm ci) is rebuilt only when a package.json or the lockfile changes.
 COPY package.json package-lock.json ./
 COPY packages/kit/package.json packages/kit/
 COPY packages/gateway/package.json packages/gateway/
@@ -19,6 +17,12 @@ COPY app-bonus/package.json app-bonus/
 COPY app-adv/package.json app-adv/
 COPY app-notify/package.json app-notify/
 COPY .npmrc ./
+
+# --- build: install everything, compile every workspace (tsc -b) ---
+FROM node:20-bookworm AS build
+WORKDIR /app
+# This layer (npm ci) is rebuilt only when a package.json or the lockfile changes.
+COPY --from=manifests /app ./
 RUN npm ci --no-audit --no-fund
 
 COPY . .
@@ -37,18 +41,7 @@ RUN if [ -z "$SERVICE" ] || [ ! -f "$SERVICE/dist/src/main.js" ]; then \
 FROM node:20-bookworm-slim AS deps
 ARG SERVICE
 WORKDIR /app
-COPY package.json package-lock.json ./
-COPY packages/kit/package.json packages/kit/
-COPY packages/gateway/package.json packages/gateway/
-COPY packages/stack/package.json packages/stack/
-COPY packages/charts/package.json packages/charts/
-COPY app-user/package.json app-user/
-COPY app-auth/package.json app-auth/
-COPY app-billing/package.json app-billing/
-COPY app-bonus/package.json app-bonus/
-COPY app-adv/package.json app-adv/
-COPY app-notify/package.json app-notify/
-COPY .npmrc ./
+COPY --from=manifests /app ./
 RUN npm ci --omit=dev --workspace="$SERVICE" --no-audit --no-fund
 
 # --- runtime: those dependencies, the compiled code and the migrations of kit and the service ---

@@ -21,6 +21,7 @@ function stages(): { from: string; instructions: string[] }[] {
 }
 
 const runtime = () => stages().at(-1)!;
+const stage = (name: string) => stages().find((each) => new RegExp(` AS ${name}$`).test(each.from))!;
 const copies = (stage: { instructions: string[] }) =>
   stage.instructions
     .filter((line) => /^COPY\s/.test(line))
@@ -45,18 +46,19 @@ function migrationFolders(): string[] {
 
 describe('Dockerfile', () => {
   it('builds on node:20 and runs on a slim node:20 image', () => {
-    const all = stages();
-    expect(all.length).toBeGreaterThanOrEqual(2);
-    expect(all[0]!.from).toMatch(/^FROM node:20(-[\w.]+)? AS build$/);
+    expect(stages().length).toBeGreaterThanOrEqual(2);
+    expect(stage('build').from).toMatch(/^FROM node:20(-[\w.]+)? AS build$/);
     expect(runtime().from).toMatch(/^FROM node:20-[\w.-]*slim AS runtime$/);
   });
 
   it('compiles with tsc -b and ships only the production dependencies of the one service', () => {
-    const build = stages()[0]!.instructions.join('\n');
+    const build = stage('build').instructions.join('\n');
+    expect(build).toMatch(/COPY --from=manifests/);
     expect(build).toMatch(/RUN npm ci\b/);
     expect(build).toMatch(/npx tsc -b/);
-    const deps = stages().find((stage) => / AS deps$/.test(stage.from))!;
-    expect(deps.instructions.join('\n')).toMatch(/npm ci --omit=dev --workspace="\$SERVICE"/);
+    const deps = stage('deps').instructions.join('\n');
+    expect(deps).toMatch(/COPY --from=manifests/);
+    expect(deps).toMatch(/npm ci --omit=dev --workspace="\$SERVICE"/);
     expect(runtime().instructions.join('\n')).toMatch(/COPY --from=deps \/app\/node_modules/);
     expect(runtime().instructions.join('\n')).not.toMatch(/npm (ci|install)/);
   });
@@ -65,7 +67,7 @@ describe('Dockerfile', () => {
     const { workspaces } = JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as {
       workspaces: string[];
     };
-    const copied = copies(stages()[0]!).map((words) => words[1]);
+    const copied = copies(stage('manifests')).map((words) => words[1]);
     for (const workspace of workspaces) expect(copied, workspace).toContain(`${workspace}/package.json`);
   });
 

@@ -90,24 +90,22 @@ export class PurchaseRepository {
     return rows[0] && toPurchase(rows[0]);
   }
 
-  /** Takes or renews the lease of an unfinished purchase that is free or already ours. */
-  async claim(id: string, owner: string, leaseMs: number): Promise<Purchase | undefined> {
-    const { rows } = await this.db.query<PurchaseRow & { wait_ms: number }>(
+  /**
+   * Takes or renews the lease of an unfinished purchase that is free or already ours, and says how
+   * long until it is due to run again (0 when due).
+   */
+  async claim(
+    id: string,
+    owner: string,
+    leaseMs: number,
+  ): Promise<{ purchase: Purchase; dueInMs: number } | undefined> {
+    const { rows } = await this.db.query<PurchaseRow & { due_in_ms: number }>(
       `UPDATE purchases SET lease_owner = $2, lease_until = now() + make_interval(secs => $3 / 1000.0)
        WHERE id = $1 AND finished_at IS NULL AND (lease_until IS NULL OR lease_until < now() OR lease_owner = $2)
-       RETURNING *`,
+       RETURNING *, greatest(0, ceil(extract(epoch FROM next_run_at - now()) * 1000))::int AS due_in_ms`,
       [id, owner, leaseMs],
     );
-    return rows[0] && toPurchase(rows[0]);
-  }
-
-  /** How long until the purchase may run again (0 when due). */
-  async msUntilDue(id: string): Promise<number> {
-    const { rows } = await this.db.query<{ ms: number }>(
-      'SELECT greatest(0, ceil(extract(epoch FROM next_run_at - now()) * 1000))::int AS ms FROM purchases WHERE id = $1',
-      [id],
-    );
-    return rows[0]?.ms ?? 0;
+    return rows[0] && { purchase: toPurchase(rows[0]), dueInMs: rows[0].due_in_ms };
   }
 
   async release(id: string, owner: string): Promise<void> {

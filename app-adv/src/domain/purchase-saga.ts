@@ -79,12 +79,12 @@ export class PurchaseSaga {
     const repository = new PurchaseRepository(this.options.db);
     for (;;) {
       if (this.stopping) return undefined;
-      const purchase = await repository.claim(id, this.options.owner, this.options.leaseMs);
-      if (!purchase) {
+      const claimed = await repository.claim(id, this.options.owner, this.options.leaseMs);
+      if (!claimed) {
         const stored = await repository.byId(id);
         return stored && finished(stored.state) ? stored : undefined;
       }
-      const wait = await repository.msUntilDue(id);
+      const { purchase, dueInMs: wait } = claimed;
       if (wait > 0) {
         if (wait > this.options.leaseMs / 2) {
           await repository.release(id, this.options.owner); // the resumer picks it up when it is due

@@ -21,6 +21,7 @@ export * from './kv/memory-store.js';
 export * from './kv/redis-store.js';
 export * from './kv/types.js';
 export * from './ledger/accounts-from-user-events.js';
+export * from './ledger/ledger-service.js';
 export * from './ledger/ledger.js';
 export * from './logger.js';
 export * from './main.js';

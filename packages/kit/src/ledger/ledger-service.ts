@@ -1,0 +1,44 @@
+import { kitMigrations, migrationsOf } from '../db/migrate.js';
+import { IdempotencyCleanup } from '../idempotency/cleanup.js';
+import type { Ports } from '../main.js';
+import { createServiceBase, type ServiceBase } from '../service-base.js';
+import { Service } from '../service.js';
+import { openAccountsFromUserEvents } from './accounts-from-user-events.js';
+import { ledgerMigrations } from './ledger.js';
+
+/**
+ * A service that keeps balances on the kit's ledger (app-billing, app-bonus): an account per
+ * registered user opened from `user.event`, idempotency keys cleaned after their retention, and
+ * the routes the service adds.
+ */
+export async function createLedgerService(options: {
+  name: string;
+  description: string;
+  /** The service's own module URL, to find its `migrations/` folder. */
+  moduleUrl: string;
+  config: {
+    AUTH_JWKS_URL: string;
+    SERVICE_SECRET: string;
+    TRUST_PROXY_HOPS: number;
+    IDEMPOTENCY_RETENTION_HOURS: number;
+  };
+  ports: Ports;
+  routes: (base: ServiceBase) => void;
+}): Promise<Service> {
+  const base = await createServiceBase(options.name, options.description, options.config, options.ports);
+  const { db, bus, logger, metrics, http } = base;
+  options.routes(base);
+  return new Service({
+    name: options.name,
+    logger,
+    http,
+    database: {
+      db,
+      migrations: [kitMigrations, ledgerMigrations, migrationsOf(options.name, options.moduleUrl)],
+    },
+    workers: [
+      openAccountsFromUserEvents({ service: options.name, db, bus, logger, metrics }),
+      new IdempotencyCleanup({ db, logger, retentionHours: options.config.IDEMPOTENCY_RETENTION_HOURS }),
+    ],
+  });
+}

@@ -1,8 +1,13 @@
 import { defineConfig } from 'vitest/config';
 
+// Workspace packages resolve to their TypeScript sources (the `source` export condition), so the
+// suite runs on a fresh clone before anything is built — in test files and in global setup alike.
+const resolve = { conditions: ['source'] };
+
 export default defineConfig({
-  resolve: { conditions: ['source'] },
-  ssr: { resolve: { conditions: ['source'] } },
+  resolve,
+  ssr: { resolve },
+  environments: { __vitest__: { resolve } },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'app-*/test/**/*.test.ts'],
     globalSetup: ['./test/global-setup.ts'],

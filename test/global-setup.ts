@@ -1,7 +1,6 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-// Relative imports: vitest loads global setup without the workspace's `source` export condition.
 import { EmbeddedPostgres } from '../packages/stack/src/embedded-postgres.js';
 import { freePort } from '../packages/kit/src/testing/ports.js';
 

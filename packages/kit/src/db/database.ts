@@ -1,6 +1,8 @@
 import pg from 'pg';
 import { ServiceUnavailableError } from '../http/errors.js';
+import type { Logger } from '../logger.js';
 import { currentTrace } from '../trace.js';
+import { DatabaseUnavailableError, isConnectionError } from './unavailable.js';
 
 export type QueryResult<R> = pg.QueryResult<R & pg.QueryResultRow>;
 
@@ -28,12 +30,23 @@ export interface DatabaseOptions {
   applicationName?: string;
   maxConnections?: number;
   statementTimeoutMs?: number;
+  /** Where lost connections and outages are reported (once per outage, not once per failed query). */
+  logger?: Logger;
 }
 
+/**
+ * A pool of connections that survives the database going away: a connection lost while idle or in
+ * use is logged and replaced, never an unhandled 'error' event; a query that fails because the
+ * database cannot be reached throws `DatabaseUnavailableError` (a 503 for HTTP callers); the pool
+ * reconnects by itself when the database is back.
+ */
 export class Database implements Queryable {
   readonly pool: pg.Pool;
+  private readonly logger?: Logger;
+  private unavailableSince?: number;
 
   constructor(options: DatabaseOptions) {
+    this.logger = options.logger?.child({ component: 'database' });
     this.pool = new pg.Pool({
       connectionString: options.url,
       application_name: options.applicationName,
@@ -42,12 +55,36 @@ export class Database implements Queryable {
       connectionTimeoutMillis: 5_000,
       types,
     });
-    // An idle client losing its connection must not crash the process; the pool replaces it.
-    this.pool.on('error', () => undefined);
+    // pg emits 'error' on a client whose connection dies; while a client is checked out nobody else
+    // listens, and an unhandled 'error' event would end the process.
+    this.pool.on('connect', (client) => client.on('error', (error) => this.connectionLost(error)));
+    this.pool.on('error', () => undefined); // an idle client's loss, already reported by its own listener
   }
 
-  query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<QueryResult<R>> {
-    return this.pool.query<R & pg.QueryResultRow>(text, params);
+  async query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<QueryResult<R>> {
+    return this.observe(() => this.pool.query<R & pg.QueryResultRow>(text, params));
+  }
+
+  /**
+   * A dedicated connection for `work` (several statements on one session). A connection that broke
+   * meanwhile is discarded instead of going back to the pool.
+   */
+  async withClient<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.connect();
+    let broken: Error | undefined;
+    try {
+      return await this.observe(() => work(client));
+    } catch (error) {
+      if (error instanceof DatabaseUnavailableError) broken = error;
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  /** A connection of the pool for the caller to hold (e.g. for LISTEN); release it when done. */
+  connect(): Promise<pg.PoolClient> {
+    return this.observe(() => this.pool.connect());
   }
 
   /**
@@ -55,39 +92,74 @@ export class Database implements Queryable {
    * rolled back when the caller's deadline (see `x-request-deadline`) passed before the commit, so a
    * caller that gave up and retries, or compensates, never races a late effect of the first call.
    */
-  async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      const deadline = currentTrace()?.deadline;
-      if (deadline !== undefined && Date.now() > deadline) {
-        throw new ServiceUnavailableError(
-          'The request took longer than its caller waited; nothing was changed',
-        );
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.withClient(async (client) => {
+      try {
+        await client.query('BEGIN');
+        const result = await work(client);
+        const deadline = currentTrace()?.deadline;
+        if (deadline !== undefined && Date.now() > deadline) {
+          throw new ServiceUnavailableError(
+            'The request took longer than its caller waited; nothing was changed',
+          );
+        }
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
       }
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async ping(): Promise<void> {
-    await this.pool.query('SELECT 1');
+    await this.query('SELECT 1');
+  }
+
+  /** Whether the last attempt to reach the database failed for want of a connection. */
+  get available(): boolean {
+    return this.unavailableSince === undefined;
   }
 
   async close(): Promise<void> {
     await this.pool.end();
+  }
+
+  /** Runs `attempt`, turning a failure to reach the database into `DatabaseUnavailableError`. */
+  private async observe<T>(attempt: () => Promise<T>): Promise<T> {
+    try {
+      const result = await attempt();
+      this.reachable();
+      return result;
+    } catch (error) {
+      if (error instanceof DatabaseUnavailableError || !isConnectionError(error)) throw error;
+      this.unreachable(error);
+      throw new DatabaseUnavailableError(error);
+    }
+  }
+
+  private connectionLost(error: Error): void {
+    this.logger?.warn({ err: error }, 'a database connection was lost; the pool will open a new one');
+  }
+
+  private unreachable(error: unknown): void {
+    if (this.unavailableSince !== undefined) return;
+    this.unavailableSince = Date.now();
+    this.logger?.error({ err: error }, 'the database is unavailable; requests answer 503 until it is back');
+  }
+
+  private reachable(): void {
+    if (this.unavailableSince === undefined) return;
+    const downMs = Date.now() - this.unavailableSince;
+    this.unavailableSince = undefined;
+    this.logger?.info({ downMs }, 'the database is available again');
   }
 }
 
 /** The URL of database `name` on the server at `serverUrl`, creating the database unless it exists. */
 export async function ensureDatabase(serverUrl: string, name: string): Promise<string> {
   const client = new pg.Client({ connectionString: serverUrl });
+  client.on('error', () => undefined); // a lost connection fails the query below, which reports it
   await client.connect();
   try {
     const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);

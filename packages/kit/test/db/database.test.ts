@@ -1,6 +1,12 @@
+import pg from 'pg';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Database } from '../../src/db/database.js';
+import { DatabaseUnavailableError, isConnectionError } from '../../src/db/unavailable.js';
 import { ServiceUnavailableError } from '../../src/http/errors.js';
+import { freePort } from '../../src/testing/ports.js';
 import { createTestDatabase, type TestDatabase } from '../../src/testing/postgres.js';
+import { waitFor } from '../../src/testing/wait.js';
 import { deadlineFrom, traceFrom, withTrace } from '../../src/trace.js';
 
 let database: TestDatabase;
@@ -46,5 +52,94 @@ describe('Database.transaction', () => {
     expect(deadlineFrom(String(10 ** 13), 0)).toBe(60_000);
     expect(deadlineFrom('soon', 0)).toBeUndefined();
     expect(deadlineFrom(undefined, 0)).toBeUndefined();
+  });
+});
+
+describe('Database when connections are cut', () => {
+  const lines: { level: number; msg: string; err?: { message: string } }[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+  let db: Database;
+  let admin: pg.Client;
+
+  beforeAll(async () => {
+    db = new Database({ url: database.url, applicationName: 'cut-test', logger });
+    admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+  });
+  afterAll(async () => {
+    await db.close();
+    await admin.end();
+  });
+
+  /** pg_terminate_backend on every connection `db` holds, as an operator or a failover would. */
+  const cutEveryConnection = async () =>
+    (
+      await admin.query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'cut-test'",
+      )
+    ).rowCount;
+
+  it('fails the work in flight with DatabaseUnavailableError, logs the cause, and serves again', async () => {
+    const inFlight = Array.from({ length: 6 }, (_, index) =>
+      index % 2 === 0
+        ? db.transaction((tx) => tx.query('SELECT pg_sleep(5)'))
+        : db.query('SELECT pg_sleep(5)'),
+    );
+    const settled = Promise.allSettled(inFlight);
+    await waitFor(
+      async () =>
+        (
+          await admin.query(
+            "SELECT 1 FROM pg_stat_activity WHERE application_name = 'cut-test' AND query LIKE '%pg_sleep(5)%'",
+          )
+        ).rowCount === 6,
+      { what: 'six busy connections' },
+    );
+    expect(await cutEveryConnection()).toBe(6);
+    const outcomes = await settled;
+    for (const outcome of outcomes) {
+      expect(outcome.status).toBe('rejected');
+      expect((outcome as PromiseRejectedResult).reason).toBeInstanceOf(DatabaseUnavailableError);
+      expect((outcome as PromiseRejectedResult).reason).toBeInstanceOf(ServiceUnavailableError);
+    }
+    const lost = lines.filter((line) => line.msg.includes('database connection was lost'));
+    expect(lost.length).toBeGreaterThanOrEqual(1);
+    expect(lost[0]!.err?.message).toMatch(/terminat/i);
+    await waitFor(async () => (await db.query<{ one: number }>('SELECT 1 AS one')).rows[0]?.one === 1, {
+      what: 'the pool to reconnect',
+    });
+  });
+
+  it('replaces idle connections that were cut', async () => {
+    await Promise.all(Array.from({ length: 4 }, () => db.query('SELECT pg_sleep(0.05)')));
+    expect(db.pool.idleCount).toBeGreaterThan(0);
+    await cutEveryConnection();
+    await waitFor(async () => (await db.transaction((tx) => tx.query('SELECT 1'))).rowCount === 1, {
+      what: 'a transaction on a fresh connection',
+    });
+  });
+
+  it('reports an unreachable server once, as unavailable, and recovery once', async () => {
+    const port = await freePort();
+    const nowhere = new Database({ url: `postgres://postgres@127.0.0.1:${port}/none`, logger });
+    lines.length = 0;
+    for (let i = 0; i < 3; i += 1)
+      await expect(nowhere.query('SELECT 1')).rejects.toBeInstanceOf(DatabaseUnavailableError);
+    await expect(nowhere.transaction(async () => undefined)).rejects.toBeInstanceOf(DatabaseUnavailableError);
+    expect(nowhere.available).toBe(false);
+    expect(lines.filter((line) => line.msg.includes('the database is unavailable'))).toHaveLength(1);
+    await nowhere.close();
+  });
+
+  it('leaves errors of the statement itself alone', async () => {
+    await expect(db.query('SELECT * FROM no_such_table')).rejects.not.toBeInstanceOf(
+      DatabaseUnavailableError,
+    );
+    expect(isConnectionError(Object.assign(new Error('x'), { code: '57P01' }))).toBe(true);
+    expect(isConnectionError(Object.assign(new Error('x'), { code: '08006' }))).toBe(true);
+    expect(isConnectionError(Object.assign(new Error('x'), { code: 'ECONNREFUSED' }))).toBe(true);
+    expect(isConnectionError(new Error('Connection terminated unexpectedly'))).toBe(true);
+    expect(isConnectionError(Object.assign(new Error('dup'), { code: '23505' }))).toBe(false);
+    expect(isConnectionError(undefined)).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import type { Database, Logger, Worker } from '@adboard/kit';
+import { RepeatedFailure, type Database, type Logger, type Worker } from '@adboard/kit';
 import { PurchaseRepository } from '../data/purchase-repository.js';
 import type { PurchaseSaga } from './purchase-saga.js';
 
@@ -10,6 +10,7 @@ export class PurchaseResumer implements Worker {
   readonly name = 'purchase-resumer';
   private timer?: NodeJS.Timeout;
   private sweeping?: Promise<void>;
+  private readonly failure: RepeatedFailure;
 
   constructor(
     private readonly options: {
@@ -19,7 +20,9 @@ export class PurchaseResumer implements Worker {
       intervalMs: number;
       batch?: number;
     },
-  ) {}
+  ) {
+    this.failure = new RepeatedFailure(options.logger, 'looking for unfinished purchases');
+  }
 
   async start(): Promise<void> {
     this.timer = setInterval(() => void this.sweep(), this.options.intervalMs);
@@ -46,8 +49,9 @@ export class PurchaseResumer implements Worker {
         this.options.logger.info({ purchaseId: id }, 'resuming an unfinished purchase');
         void this.options.saga.drive(id);
       }
+      this.failure.succeeded();
     } catch (error) {
-      this.options.logger.warn({ err: error }, 'looking for unfinished purchases failed; will retry');
+      this.failure.failed(error);
     }
   }
 }

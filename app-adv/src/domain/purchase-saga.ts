@@ -1,4 +1,10 @@
-import { enqueueEvent, type Counter, type Database, type Logger } from '@adboard/kit';
+import {
+  DatabaseUnavailableError,
+  enqueueEvent,
+  type Counter,
+  type Database,
+  type Logger,
+} from '@adboard/kit';
 import { AdvertisementRepository } from '../data/advertisement-repository.js';
 import type { CallOutcome, Partners } from '../data/partners.js';
 import { PurchaseRepository, type Transition } from '../data/purchase-repository.js';
@@ -56,7 +62,9 @@ export class PurchaseSaga {
     if (existing) return existing;
     const run = this.run(id, userToken)
       .catch((error: unknown) => {
-        if (!(error instanceof AbandonedRun))
+        if (error instanceof DatabaseUnavailableError)
+          this.options.logger.warn({ purchaseId: id }, 'purchase run paused: the database is unavailable');
+        else if (!(error instanceof AbandonedRun))
           this.options.logger.error({ err: error, purchaseId: id }, 'purchase run failed');
         return undefined;
       })

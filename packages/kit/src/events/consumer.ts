@@ -1,6 +1,7 @@
 import type { Database, Queryable } from '../db/database.js';
+import { DatabaseUnavailableError } from '../db/unavailable.js';
 import type { Logger } from '../logger.js';
-import { Counter, type Registry } from '../metrics.js';
+import { Counter, Gauge, type Registry } from '../metrics.js';
 import { traceFrom, withTrace } from '../trace.js';
 import type { Worker } from '../worker.js';
 import type { EventBus, EventMessage, Subscription } from './types.js';
@@ -22,6 +23,8 @@ export interface ConsumerOptions {
   handle: (tx: Queryable, message: EventMessage) => Promise<void>;
   maxAttempts?: number;
   retryDelayMs?: (attempt: number) => number;
+  /** The wait before trying again while the database is unreachable (default 100 ms doubling to 5 s). */
+  outageDelayMs?: (waits: number) => number;
 }
 
 type Outcome = 'handled' | 'duplicate' | 'dead_lettered';
@@ -29,8 +32,9 @@ type Outcome = 'handled' | 'duplicate' | 'dead_lettered';
 /**
  * Consumes a topic through the inbox: each event's id is recorded with its effect in one
  * transaction, so a redelivered event changes nothing. A message that keeps failing is set aside
- * in `dead_letter` after bounded retries and the consumer moves on; only when even that cannot be
- * written (the database is down) does the bus redeliver it later.
+ * in `dead_letter` after bounded retries and the consumer moves on. An unreachable database is
+ * not the message's fault: the consumer waits for it (backing off) without counting attempts, and
+ * a stop meanwhile leaves the message for the bus to deliver again.
  */
 export class InboxConsumer implements Worker {
   readonly name: string;
@@ -38,13 +42,16 @@ export class InboxConsumer implements Worker {
   private readonly logger: Logger;
   private readonly maxAttempts: number;
   private readonly retryDelay: (attempt: number) => number;
+  private readonly outageDelay: (waits: number) => number;
   private readonly outcomes?: Counter;
+  private readonly stopping = new AbortController();
 
   constructor(private readonly options: ConsumerOptions) {
     this.name = `consumer ${options.group}`;
     this.logger = options.logger.child({ component: 'consumer', group: options.group, topic: options.topic });
     this.maxAttempts = options.maxAttempts ?? 5;
     this.retryDelay = options.retryDelayMs ?? ((attempt) => 100 * 2 ** (attempt - 1));
+    this.outageDelay = options.outageDelayMs ?? ((waits) => Math.min(100 * 2 ** waits, 5_000));
     if (options.metrics) {
       this.outcomes = new Counter({
         name: 'events_consumed_total',
@@ -52,7 +59,22 @@ export class InboxConsumer implements Worker {
         labelNames: ['topic', 'outcome'],
         registers: [options.metrics],
       });
+      const state = () => this.state();
+      new Gauge({
+        name: 'event_consumer_joined',
+        help: 'Whether the consumer has joined its group and receives events (1) or not yet (0)',
+        labelNames: ['group', 'topic'],
+        registers: [options.metrics],
+        collect() {
+          this.set({ group: options.group, topic: options.topic }, state() === 'joined' ? 1 : 0);
+        },
+      });
     }
+  }
+
+  /** `connecting`, `joining` or `joined` (receiving events); `stopped` before start and after stop. */
+  state(): string {
+    return this.subscription?.state() ?? 'stopped';
   }
 
   async start(): Promise<void> {
@@ -68,6 +90,7 @@ export class InboxConsumer implements Worker {
   }
 
   async stop(): Promise<void> {
+    this.stopping.abort();
     await this.subscription?.close();
     this.subscription = undefined;
   }
@@ -78,7 +101,7 @@ export class InboxConsumer implements Worker {
       await this.deadLetter(message, new PoisonMessageError('the event id is not a UUID'), 0);
       return 'dead_lettered';
     }
-    for (let attempt = 1; ; attempt += 1) {
+    for (let attempt = 1, outageWaits = 0; ; attempt += 1) {
       try {
         const handled = await this.options.db.transaction(async (tx) => {
           const recorded = await tx.query(
@@ -92,14 +115,35 @@ export class InboxConsumer implements Worker {
         this.logger.info(event, handled ? 'event handled' : 'duplicate event skipped');
         return handled ? 'handled' : 'duplicate';
       } catch (error) {
+        if (error instanceof DatabaseUnavailableError) {
+          if (this.stopping.signal.aborted) throw error;
+          attempt -= 1;
+          await this.pause(this.outageDelay(outageWaits++));
+          continue;
+        }
         if (error instanceof PoisonMessageError || attempt >= this.maxAttempts) {
           await this.deadLetter(message, error, attempt);
           return 'dead_lettered';
         }
         this.logger.warn({ ...event, attempt, err: error }, 'event handling failed; retrying');
-        await new Promise((resolve) => setTimeout(resolve, this.retryDelay(attempt)));
+        await this.pause(this.retryDelay(attempt));
       }
     }
+  }
+
+  /** Waits `ms`, or less when the consumer is stopping. */
+  private pause(ms: number): Promise<void> {
+    const signal = this.stopping.signal;
+    if (signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      signal.addEventListener('abort', done, { once: true });
+      function done() {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      }
+    });
   }
 
   private async deadLetter(message: EventMessage, error: unknown, attempts: number): Promise<void> {

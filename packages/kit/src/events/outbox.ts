@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { Database, Queryable } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import { Counter, type Registry } from '../metrics.js';
+import { RepeatedFailure } from '../repeated-failure.js';
 import type { Worker } from '../worker.js';
 import { outgoingTraceparent } from '../trace.js';
 import type { EventBus, EventMessage } from './types.js';
@@ -63,11 +64,19 @@ export class OutboxRelay implements Worker {
   private running = false;
   private draining?: Promise<void>;
   private wakeAgain = false;
+  private connecting = false;
+  private readonly publishing: RepeatedFailure;
+  private readonly listening: RepeatedFailure;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.batchSize = options.batchSize ?? 100;
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
     this.logger = options.logger.child({ component: 'outbox-relay' });
+    this.publishing = new RepeatedFailure(this.logger, 'publishing outbox events');
+    this.listening = new RepeatedFailure(
+      this.logger,
+      'listening for outbox notifications (polling meanwhile)',
+    );
     if (options.metrics) {
       this.published = new Counter({
         name: 'outbox_published_total',
@@ -86,7 +95,7 @@ export class OutboxRelay implements Worker {
     this.running = true;
     await this.listen();
     this.timer = setInterval(() => {
-      if (!this.listener) void this.listen();
+      if (!this.listener && !this.connecting) void this.listen();
       this.wake();
     }, this.pollIntervalMs);
     this.wake();
@@ -122,28 +131,39 @@ export class OutboxRelay implements Worker {
   }
 
   private async listen(): Promise<void> {
+    this.connecting = true;
     try {
-      const client = await this.options.db.pool.connect();
+      const client = await this.options.db.connect();
       client.on('notification', () => void this.wake());
       client.on('error', (error) => {
         if (this.listener !== client) return; // already released by stop()
-        this.logger.warn({ err: error }, 'outbox listener connection lost; polling until it is back');
+        this.listening.failed(error);
         this.listener = undefined;
         client.release(error);
       });
-      await client.query('LISTEN outbox');
+      try {
+        await client.query('LISTEN outbox');
+      } catch (error) {
+        client.release(error as Error);
+        throw error;
+      }
+      if (!this.running) return client.release(); // stopped meanwhile
       this.listener = client;
+      this.listening.succeeded();
     } catch (error) {
-      this.logger.warn({ err: error }, 'could not listen for outbox notifications; polling');
+      this.listening.failed(error);
+    } finally {
+      this.connecting = false;
     }
   }
 
   private async drain(): Promise<void> {
     try {
       while (this.running && (await this.publishBatch()) === this.batchSize);
+      this.publishing.succeeded();
     } catch (error) {
       this.failures?.inc();
-      this.logger.warn({ err: error }, 'publishing outbox events failed; will retry');
+      this.publishing.failed(error);
     }
   }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DatabaseUnavailableError } from '../../src/db/unavailable.js';
 import { InboxConsumer, PoisonMessageError } from '../../src/events/consumer.js';
 import { InMemoryEventBus } from '../../src/events/memory-bus.js';
 import type { EventMessage } from '../../src/events/types.js';
@@ -47,6 +48,7 @@ async function startConsumer(handle: (value: unknown, message: EventMessage) => 
     topic: 'user.event',
     logger,
     retryDelayMs: () => 1,
+    outageDelayMs: () => 1,
     handle: async (tx, message) => {
       await handle(message.payload.value, message);
       if (typeof message.payload.value !== 'number') throw new PoisonMessageError('value must be a number');
@@ -119,6 +121,30 @@ describe('inbox consumer', () => {
     expect((await database.db.query('SELECT attempts, error FROM dead_letter')).rows).toEqual([
       { attempts: 5, error: 'always fails' },
     ]);
+  });
+
+  it('waits out an unreachable database without counting attempts or dead-lettering', async () => {
+    let outage = 8; // more failures than the five attempts a failing message gets
+    await startConsumer(() => {
+      if (outage-- > 0) throw new DatabaseUnavailableError(new Error('connect ECONNREFUSED'));
+    });
+    await bus.publish([event(21)]);
+    await waitFor(async () => (await count('effects')) === 1, { what: 'the effect after the outage' });
+    expect(outage).toBe(-1);
+    expect(await count('dead_letter')).toBe(0);
+  });
+
+  it('leaves a message to the bus when stopped while the database is unreachable', async () => {
+    let calls = 0;
+    await startConsumer(() => {
+      calls += 1;
+      throw new DatabaseUnavailableError(new Error('connect ECONNREFUSED'));
+    });
+    await bus.publish([event(22)]);
+    await waitFor(() => calls >= 2, { what: 'the consumer to wait for the database' });
+    await consumer.stop();
+    expect(await count('dead_letter')).toBe(0);
+    expect(await count('inbox')).toBe(0);
   });
 
   it('dead-letters a message whose id is not a UUID', async () => {

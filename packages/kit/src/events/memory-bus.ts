@@ -78,8 +78,12 @@ export class InMemoryEventBus implements EventBus {
     group.members.push(member);
     this.pump(log, group);
     const joined = group;
+    let closed = false;
     return {
+      joined: Promise.resolve(),
+      state: () => (closed ? 'closed' : 'joined'),
       close: async () => {
+        closed = true;
         joined.members = joined.members.filter((m) => m !== member);
         await joined.inFlight;
       },

@@ -23,7 +23,14 @@ export interface SubscriptionOptions {
   handler: MessageHandler;
 }
 
+/** Where a subscription stands: still connecting to the bus, waiting to join its group, or receiving. */
+export type SubscriptionState = 'connecting' | 'joining' | 'joined' | 'closed';
+
 export interface Subscription {
+  /** Resolves the first time the subscription receives messages (its group has been joined). */
+  readonly joined: Promise<void>;
+  state(): SubscriptionState;
+  /** Leaves the group (so a restarted member rejoins at once) after the message in hand. */
   close(): Promise<void>;
 }
 
@@ -34,7 +41,11 @@ export interface Subscription {
 export interface EventBus {
   /** Resolves once the bus has durably accepted every message. */
   publish(messages: EventMessage[]): Promise<void>;
-  /** Resolves once the subscription is live; a new group starts from the oldest retained message. */
+  /**
+   * Starts consuming in the background and resolves at once: joining a group can take as long as a
+   * dead member's session (a crashed replica), and a service must not wait for it to serve HTTP.
+   * A new group starts from the oldest retained message. Await `joined` to wait for delivery.
+   */
   subscribe(options: SubscriptionOptions): Promise<Subscription>;
   close(): Promise<void>;
 }

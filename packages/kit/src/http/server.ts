@@ -11,6 +11,7 @@ import type { Logger } from '../logger.js';
 import { Histogram, type Registry } from '../metrics.js';
 import { deadlineFrom, traceFrom, withTrace } from '../trace.js';
 import { HttpError, NotFoundError, ValidationError } from './errors.js';
+import { readinessRoute, type ReadinessCheck } from './readiness.js';
 import { ErrorEnvelope } from './fields.js';
 import { convertIntegers, messages, pickKnown, validateObject } from './validation.js';
 
@@ -22,11 +23,7 @@ export type HttpServer = FastifyInstance<
   TypeBoxTypeProvider
 >;
 
-/** A named dependency probe for `/ready`: resolves when the dependency answers. */
-export interface ReadinessCheck {
-  name: string;
-  check: () => Promise<unknown>;
-}
+export type { ReadinessCheck } from './readiness.js';
 
 export interface HttpServerOptions {
   service: string;
@@ -41,8 +38,6 @@ export interface HttpServerOptions {
   /** Serve the OpenAPI document and UI at /docs (default true). */
   docs?: boolean;
 }
-
-const READINESS_TIMEOUT_MS = 2000;
 
 function parseJsonBody(
   _request: FastifyRequest,
@@ -160,28 +155,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   }
 
   app.get('/health', { schema: { hide: true } }, async () => ({ success: true }));
-  app.get('/ready', { schema: { hide: true } }, async (request, reply) => {
-    const failures: string[] = [];
-    await Promise.all(
-      options.readiness.map(async ({ name, check }) => {
-        try {
-          await Promise.race([
-            check(),
-            new Promise((_, reject) =>
-              setTimeout(() => reject(new Error('timeout')), READINESS_TIMEOUT_MS).unref(),
-            ),
-          ]);
-        } catch (error) {
-          request.log.warn({ err: error, dependency: name }, 'readiness check failed');
-          failures.push(name);
-        }
-      }),
-    );
-    if (failures.length === 0) return { success: true };
-    return reply
-      .code(503)
-      .send({ success: false, errors: failures.map((name) => ({ text: `${name} is unavailable` })) });
-  });
+  readinessRoute(app, [...options.readiness]);
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
     reply.header('content-type', options.metrics.contentType).send(await options.metrics.metrics()),
   );

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EventBus, EventMessage } from '../../src/events/types.js';
+import type { EventBus, EventMessage, SubscriptionOptions } from '../../src/events/types.js';
 import { waitFor } from '../../src/testing/wait.js';
 
 export function message(topic: string, key: string, payload: Record<string, unknown> = {}): EventMessage {
@@ -26,6 +26,12 @@ export function eventBusContract(
   describe.skipIf(options.skip === true)(`EventBus contract: ${name}`, { timeout: timeoutMs * 6 }, () => {
     let bus: EventBus;
     let topic: string;
+    /** A subscription that has joined its group, so what is published next reaches it. */
+    const live = async (options: SubscriptionOptions) => {
+      const subscription = await bus.subscribe(options);
+      await subscription.joined;
+      return subscription;
+    };
 
     beforeEach(async () => {
       bus = await makeBus();
@@ -35,7 +41,7 @@ export function eventBusContract(
 
     it('delivers a message with its payload and metadata', async () => {
       const received: EventMessage[] = [];
-      await bus.subscribe({ group: 'g', topic, handler: async (m) => void received.push(m) });
+      await live({ group: 'g', topic, handler: async (m) => void received.push(m) });
       const sent = message(topic, '42', { action: 'create', id: 42, text: 'Привет' });
       await bus.publish([sent]);
       await waitFor(() => received.length === 1, { timeoutMs, what: 'delivery' });
@@ -47,8 +53,8 @@ export function eventBusContract(
       await bus.publish(sent);
       const a: string[] = [];
       const b: string[] = [];
-      await bus.subscribe({ group: 'a', topic, handler: async (m) => void a.push(m.id) });
-      await bus.subscribe({ group: 'b', topic, handler: async (m) => void b.push(m.id) });
+      await live({ group: 'a', topic, handler: async (m) => void a.push(m.id) });
+      await live({ group: 'b', topic, handler: async (m) => void b.push(m.id) });
       await waitFor(() => a.length === 2 && b.length === 2, { timeoutMs, what: 'both groups' });
       expect(a.sort()).toEqual(sent.map((m) => m.id).sort());
       expect(b.sort()).toEqual(a);
@@ -57,8 +63,8 @@ export function eventBusContract(
     it('hands each message to one member of a group', async () => {
       const seen: string[] = [];
       const handler = async (m: EventMessage) => void seen.push(m.id);
-      await bus.subscribe({ group: 'shared', topic, handler });
-      await bus.subscribe({ group: 'shared', topic, handler });
+      await live({ group: 'shared', topic, handler });
+      await live({ group: 'shared', topic, handler });
       const sent = Array.from({ length: 10 }, (_, i) => message(topic, String(i)));
       await bus.publish(sent);
       await waitFor(() => seen.length >= 10, { timeoutMs, what: 'ten deliveries' });
@@ -68,7 +74,7 @@ export function eventBusContract(
 
     it('delivers a message again when its handler failed', async () => {
       let attempts = 0;
-      await bus.subscribe({
+      await live({
         group: 'g',
         topic,
         handler: async () => {
@@ -82,7 +88,7 @@ export function eventBusContract(
 
     it('keeps the order of messages with one key', async () => {
       const order: number[] = [];
-      await bus.subscribe({
+      await live({
         group: 'g',
         topic,
         handler: async (m) => void order.push(m.payload.n as number),
@@ -92,9 +98,27 @@ export function eventBusContract(
       expect(order).toEqual(Array.from({ length: 20 }, (_, n) => n));
     });
 
+    it('reports its state: joined while receiving, closed once closed', async () => {
+      const subscription = await bus.subscribe({ group: 'g', topic, handler: async () => {} });
+      expect(['connecting', 'joining', 'joined']).toContain(subscription.state());
+      await subscription.joined;
+      expect(subscription.state()).toBe('joined');
+      await subscription.close();
+      expect(subscription.state()).toBe('closed');
+    });
+
+    it('leaves no member behind when closed right after it joined', async () => {
+      const early = await live({ group: 'solo', topic, handler: async () => {} });
+      await early.close();
+      const received: string[] = [];
+      await live({ group: 'solo', topic, handler: async (m) => void received.push(m.id) });
+      await bus.publish([message(topic, '1')]);
+      await waitFor(() => received.length === 1, { timeoutMs, what: 'delivery to the new member' });
+    });
+
     it('stops delivering to a closed subscription', async () => {
       const received: string[] = [];
-      const subscription = await bus.subscribe({
+      const subscription = await live({
         group: 'g',
         topic,
         handler: async (m) => void received.push(m.id),
@@ -104,7 +128,7 @@ export function eventBusContract(
       await subscription.close();
       await bus.publish([message(topic, '2')]);
       const later: string[] = [];
-      await bus.subscribe({ group: 'witness', topic, handler: async (m) => void later.push(m.id) });
+      await live({ group: 'witness', topic, handler: async (m) => void later.push(m.id) });
       await waitFor(() => later.length === 2, { timeoutMs, what: 'witness group' });
       expect(received).toHaveLength(1);
     });

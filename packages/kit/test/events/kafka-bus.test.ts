@@ -20,7 +20,7 @@ eventBusContract(
     new KafkaEventBus({
       brokers: [kafka!.brokers],
       clientId: 'contract',
-      logger: createLogger('contract', 'fatal'),
+      logger: createLogger('contract', process.env.KAFKA_TEST_LOG ?? 'fatal'),
       consumerTiming: { sessionTimeout: 6_000, rebalanceTimeout: 6_000, heartbeatInterval: 500 },
     }),
   { skip: !available, timeoutMs: 20_000 },

@@ -30,8 +30,8 @@ export interface Gateway {
   readonly http: HttpServer;
   /** Listens and resolves with the gateway's URL. */
   start(port: number, host?: string): Promise<string>;
-  /** Stops accepting, finishes in-flight requests, closes the upstream connections. */
-  stop(): Promise<void>;
+  /** Stops accepting, finishes in-flight requests (cut after half of `timeoutMs`), closes the upstream connections. */
+  stop(timeoutMs?: number): Promise<void>;
 }
 
 const withoutTrailingSlash = (url: string) => url.replace(/\/+$/, '');

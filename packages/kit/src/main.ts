@@ -59,7 +59,8 @@ export async function runServiceMain<S extends TObject>(
     const config = loadConfig(schema) as Static<S> & DistributedSettings;
     logger = createLogger(name, config.LOG_LEVEL);
     const ports: Ports = { logger };
-    if (config.DATABASE_URL) ports.db = new Database({ url: config.DATABASE_URL, applicationName: name });
+    if (config.DATABASE_URL)
+      ports.db = new Database({ url: config.DATABASE_URL, applicationName: name, logger });
     if (config.KAFKA_BROKERS) {
       ports.bus = new KafkaEventBus({ brokers: config.KAFKA_BROKERS.split(','), clientId: name, logger });
     }
@@ -85,7 +86,7 @@ export async function runServiceMain<S extends TObject>(
         logger.error('shutdown took too long; exiting');
         process.exit(1);
       }, config.SHUTDOWN_TIMEOUT_MS).unref();
-      await service.stop();
+      await service.stop(config.SHUTDOWN_TIMEOUT_MS * 0.8);
       await closePorts();
       process.exit(0);
     };

@@ -1,5 +1,6 @@
 import type { Database } from './db/database.js';
 import { migrate, type MigrationSource } from './db/migrate.js';
+import { DatabaseUnavailableError } from './db/unavailable.js';
 import type { HttpServer } from './http/server.js';
 import type { Logger } from './logger.js';
 import type { Worker } from './worker.js';
@@ -13,10 +14,35 @@ export interface ServiceParts {
   workers?: Worker[];
 }
 
+export interface StartOptions {
+  /** How long to wait for an unreachable database before giving up (default 60 s). */
+  databaseWaitMs?: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** `work`, or a rejection naming `what` once `ms` have passed. */
+async function within<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      work,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
- * One running service: migrations, then the background workers, then the HTTP server. Stopping
- * reverses it gracefully — stop accepting, finish in-flight requests, then stop the workers. The
- * ports (database, bus, store) belong to whoever created them and are closed by them.
+ * One running service: migrations (waiting for the database if it is not there yet), then the
+ * background workers, then the HTTP server — which serves as soon as the database does, while
+ * consumers join their groups in the background (their state shows in `/ready`). Stopping reverses
+ * it within a bound: stop accepting, finish in-flight requests (connections still open after half
+ * the time are closed), then stop the workers. The ports (database, bus, store) belong to whoever
+ * created them and are closed by them.
  */
 export class Service {
   readonly name: string;
@@ -27,16 +53,32 @@ export class Service {
   constructor(private readonly parts: ServiceParts) {
     this.name = parts.name;
     this.http = parts.http;
+    for (const worker of parts.workers ?? []) {
+      if (!worker.state) continue;
+      const state = worker.state.bind(worker);
+      this.http.readinessChecks.push({ name: worker.name, check: async () => state(), informational: true });
+    }
   }
 
-  async migrate(): Promise<void> {
-    if (this.parts.database)
-      await migrate(this.parts.database.db, this.parts.database.migrations, this.parts.logger);
+  async migrate(options: StartOptions = {}): Promise<void> {
+    const database = this.parts.database;
+    if (!database) return;
+    const deadline = Date.now() + (options.databaseWaitMs ?? 60_000);
+    for (let waits = 0; ; waits += 1) {
+      try {
+        await migrate(database.db, database.migrations, this.parts.logger);
+        return;
+      } catch (error) {
+        if (!(error instanceof DatabaseUnavailableError) || Date.now() > deadline) throw error;
+        if (waits === 0) this.parts.logger.warn('waiting for the database before serving');
+        await sleep(Math.min(100 * 2 ** waits, 2_000));
+      }
+    }
   }
 
-  /** Migrates, starts the workers (consumers have joined their groups), then listens: ready means ready. */
-  async start(port: number, host = '0.0.0.0'): Promise<string> {
-    await this.migrate();
+  /** Migrates, starts the workers, then listens. */
+  async start(port: number, host = '0.0.0.0', options: StartOptions = {}): Promise<string> {
+    await this.migrate(options);
     for (const worker of this.parts.workers ?? []) {
       await worker.start();
       this.started.push(worker);
@@ -46,14 +88,22 @@ export class Service {
     return this.url;
   }
 
-  async stop(): Promise<void> {
+  /** Stops within about `timeoutMs`, whatever clients and workers are doing. */
+  async stop(timeoutMs = 10_000): Promise<void> {
+    const closeConnections = setTimeout(() => {
+      this.parts.logger.warn('requests still in flight at shutdown; closing their connections');
+      this.http.server.closeAllConnections();
+    }, timeoutMs / 2);
     await this.http.close();
+    clearTimeout(closeConnections);
+    // In reverse order of start: what a later worker still writes (a saga's final outbox row)
+    // is published by an earlier one (the relay) before that stops.
+    const deadline = Date.now() + timeoutMs / 2;
     for (const worker of this.started.reverse()) {
-      await worker
-        .stop()
-        .catch((error) =>
+      await within(worker.stop(), Math.max(deadline - Date.now(), 100), `stopping ${worker.name}`).catch(
+        (error) =>
           this.parts.logger.error({ err: error, worker: worker.name }, 'worker did not stop cleanly'),
-        );
+      );
     }
     this.started = [];
     this.parts.logger.info(`${this.name} stopped`);

@@ -24,15 +24,25 @@ export function loadConfig<T extends TObject>(
   for (const error of Value.Errors(schema, config)) {
     const name = error.path.replace(/^\//, '') || '(config)';
     if (problems.has(name)) continue;
+    const allowed = literalsOf(schema.properties[name]);
     problems.set(
       name,
       error.value === undefined
         ? `${name} is required`
-        : `${name}: ${error.message} (got ${JSON.stringify(error.value)})`,
+        : allowed
+          ? `${name} must be one of ${allowed.join(', ')} (got ${JSON.stringify(error.value)})`
+          : `${name}: ${error.message} (got ${JSON.stringify(error.value)})`,
     );
   }
   if (problems.size > 0) throw new ConfigError(`Invalid configuration: ${[...problems.values()].join('; ')}`);
   return config as Static<T>;
+}
+
+/** The allowed values of a setting that is a choice between literals, e.g. LOG_LEVEL. */
+function literalsOf(schema: unknown): unknown[] | undefined {
+  const choices = (schema as { anyOf?: { const?: unknown }[] } | undefined)?.anyOf;
+  if (!choices?.every((choice) => 'const' in choice)) return undefined;
+  return choices.map((choice) => choice.const);
 }
 
 /** A URL-shaped setting (scheme://...). */

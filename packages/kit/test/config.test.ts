@@ -32,6 +32,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig(schema, { ...env, DATABASE_URL: 'db:5432' })).toThrow(/DATABASE_URL/);
   });
 
+  it('lists the choices of a setting that is one of several words', () => {
+    expect(() => loadConfig(schema, { ...env, LOG_LEVEL: 'verbose' })).toThrow(
+      'Invalid configuration: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "verbose")',
+    );
+  });
+
   it('names each bad variable once', () => {
     expect(() => loadConfig(schema, {})).toThrow(
       'Invalid configuration: SERVICE_SECRET is required; AUTH_JWKS_URL is required; DATABASE_URL is required',

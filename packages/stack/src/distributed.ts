@@ -1,125 +1,153 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ConfigError, ensureDatabase, loadConfig, packageDir, Type, UrlSetting } from '@adboard/kit';
+import { gatewayModule } from '@adboard/gateway';
+import {
+  commonSettings,
+  databaseUrl,
+  ensureDatabase,
+  loadConfig,
+  packageDir,
+  Type,
+  UrlSetting,
+  type ServiceModule,
+} from '@adboard/kit';
 import { startMockKafka, type MockKafka } from '@adboard/kit/testing';
+import { lockDataDir } from './data-dir-lock.js';
+import { reportFailedStart } from './failed-start.js';
+import { checkServiceSettings, requireFreePorts } from './preflight.js';
+import { waitUntilServing } from './readiness.js';
 import { loadOrCreateSecrets } from './secrets.js';
+import { stackServices } from './services.js';
+import { SupervisedProcess } from './supervisor.js';
 
 /**
- * The distributed mode on one machine: every service in its own process, configured only by
- * environment variables, on a real PostgreSQL server (a database per service), real Redis and a
- * Kafka-protocol broker (KAFKA_BROKERS, or librdkafka's mock cluster through `kcat` when unset),
- * with the gateway, also its own process, in front. What Kubernetes runs, minus Kubernetes.
+ * The distributed mode on one machine: every service in its own supervised process, configured
+ * only by environment variables, on a real PostgreSQL server (a database per service), real Redis
+ * and a Kafka-protocol broker (KAFKA_BROKERS, or librdkafka's mock cluster through `kcat` when
+ * unset), with the gateway, also its own process, in front. What Kubernetes runs, minus Kubernetes.
  */
 const settings = Type.Object({
-  DATABASE_SERVER_URL: UrlSetting('a PostgreSQL server; databases adboard_<service> are created on it'),
+  DATABASE_SERVER_URL: UrlSetting('a PostgreSQL server; databases <prefix>_<service> are created on it'),
+  STACK_DATABASE_PREFIX: Type.String({ pattern: '^[a-z][a-z0-9_]*$', default: 'adboard' }),
   REDIS_URL: UrlSetting('Redis for app-auth sessions'),
   KAFKA_BROKERS: Type.Optional(Type.String()),
   GATEWAY_PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 8080 }),
   GATEWAY_HOST: Type.String({ default: '127.0.0.1' }),
   STACK_SERVICE_PORT_BASE: Type.Integer({ minimum: 1, maximum: 65500, default: 8081 }),
   STACK_DATA_DIR: Type.String({ default: resolve(packageDir(import.meta.url), '..', '..', '.data') }),
-  LOG_LEVEL: Type.String({ default: 'info' }),
+  LOG_LEVEL: commonSettings.LOG_LEVEL,
 });
 
 const root = resolve(packageDir(import.meta.url), '..', '..');
-const services = ['app-auth', 'app-user', 'app-billing', 'app-bonus', 'app-adv', 'app-notify'] as const;
-const withDatabase = new Set(['app-user', 'app-billing', 'app-bonus', 'app-adv', 'app-notify']);
+/** Each child gets this long to stop; the launcher kills what is left, so the whole stop stays under 5 s. */
+const STOP_TIMEOUT_MS = 3_000;
 
-function launch(name: string, entry: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', join(root, entry)], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  child.on('exit', (code, signal) => {
-    if (!stopping) console.error(`${name} exited unexpectedly (${signal ?? code})`);
-  });
-  return child;
-}
-
-async function ready(url: string, deadline: number): Promise<void> {
-  for (;;) {
-    try {
-      if ((await fetch(`${url}/ready`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`${url} was not ready in time`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-let stopping = false;
+const say = (line: string) => console.log(`[stack] ${line}`);
 
 async function main(): Promise<void> {
   const config = loadConfig(settings);
   await mkdir(config.STACK_DATA_DIR, { recursive: true });
   const secrets = await loadOrCreateSecrets(config.STACK_DATA_DIR);
-  let kafka: MockKafka | undefined;
-  const brokers = config.KAFKA_BROKERS ?? (kafka = await startMockKafka()).brokers;
-  const urlOf = (name: string) =>
-    `http://127.0.0.1:${config.STACK_SERVICE_PORT_BASE + services.indexOf(name as never)}`;
+  const modules = stackServices.map((entry) => entry.module);
+  const portOf = (name: string) =>
+    config.STACK_SERVICE_PORT_BASE + modules.findIndex((module) => module.name === name);
+  const urlOf = (name: string) => `http://127.0.0.1:${portOf(name)}`;
+  const databaseOf = (name: string) => `${config.STACK_DATABASE_PREFIX}_${name.replace('-', '_')}`;
   const common = {
     HOST: '127.0.0.1',
     LOG_LEVEL: config.LOG_LEVEL,
+    SHUTDOWN_TIMEOUT_MS: String(STOP_TIMEOUT_MS),
     SERVICE_SECRET: secrets.serviceSecret,
     AUTH_JWKS_URL: `${urlOf('app-auth')}/.well-known/jwks.json`,
-    KAFKA_BROKERS: brokers,
+    KAFKA_BROKERS: config.KAFKA_BROKERS ?? '127.0.0.1:9092', // replaced by the mock's address below
     REDIS_URL: config.REDIS_URL,
     AUTH_PRIVATE_KEY: secrets.authPrivateKey,
     USER_SERVICE_URL: urlOf('app-user'),
     BILLING_SERVICE_URL: urlOf('app-billing'),
     BONUS_SERVICE_URL: urlOf('app-bonus'),
   };
-  const children: ChildProcess[] = [];
-  const stop = async (signal: string) => {
+  const envOf = (module: ServiceModule): Record<string, string> => {
+    if (module === gatewayModule)
+      return {
+        PORT: String(config.GATEWAY_PORT),
+        HOST: config.GATEWAY_HOST,
+        LOG_LEVEL: config.LOG_LEVEL,
+        SHUTDOWN_TIMEOUT_MS: String(STOP_TIMEOUT_MS),
+        ...Object.fromEntries(
+          modules.map(({ name }) => [`${name.replace('-', '_').toUpperCase()}_URL`, urlOf(name)]),
+        ),
+      };
+    const database = stackServices.find((entry) => entry.module === module)?.database;
+    return {
+      ...common,
+      PORT: String(portOf(module.name)),
+      ...(database ? { DATABASE_URL: databaseUrl(config.DATABASE_SERVER_URL, databaseOf(module.name)) } : {}),
+    };
+  };
+  const passThrough = (env: Record<string, string>) => ({ ...process.env, ...env });
+  checkServiceSettings([...modules, gatewayModule], (module) => passThrough(envOf(module)));
+
+  const gatewayUrl = `http://${config.GATEWAY_HOST}:${config.GATEWAY_PORT}`;
+  const publicUrl = gatewayUrl.replace('127.0.0.1', 'localhost');
+  const unlock = await lockDataDir(config.STACK_DATA_DIR, 'npm run start:distributed', publicUrl);
+  const processes: SupervisedProcess[] = [];
+  let kafka: MockKafka | undefined;
+  let stopping = false;
+  const stop = async (why: string, exitCode: number) => {
     if (stopping) return;
     stopping = true;
-    console.log(`\n${signal}: stopping the distributed stack…`);
-    await Promise.all(
-      children.map(
-        (child) =>
-          new Promise((resolve) =>
-            child.exitCode !== null ? resolve(null) : (child.once('exit', resolve), child.kill('SIGTERM')),
-          ),
-      ),
-    );
+    say(`${why}: stopping the distributed stack…`);
+    await Promise.all(processes.map((child) => child.stop(STOP_TIMEOUT_MS)));
     await kafka?.stop();
-    console.log('adboard (distributed) stopped');
-    process.exit(0);
+    await unlock();
+    console.log(
+      exitCode === 0 ? 'adboard (distributed) stopped' : 'adboard (distributed) stopped after a failure',
+    );
+    process.exit(exitCode);
   };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT', 0));
+  process.on('SIGTERM', () => void stop('SIGTERM', 0));
 
-  for (const name of services) {
-    const env: Record<string, string> = { ...common, PORT: String(new URL(urlOf(name)).port) };
-    if (withDatabase.has(name))
-      env.DATABASE_URL = await ensureDatabase(
-        config.DATABASE_SERVER_URL,
-        `adboard_${name.replace('-', '_')}`,
-      );
-    children.push(launch(name, `${name}/src/main.ts`, env));
+  try {
+    await requireFreePorts([
+      {
+        port: config.GATEWAY_PORT,
+        host: config.GATEWAY_HOST,
+        variable: 'GATEWAY_PORT',
+        owner: 'the entry point',
+      },
+      ...modules.map(({ name }) => ({
+        port: portOf(name),
+        host: '127.0.0.1',
+        variable: `STACK_SERVICE_PORT_BASE (services use ${portOf(modules[0]!.name)}–${portOf(modules.at(-1)!.name)})`,
+        owner: name,
+      })),
+    ]);
+    if (!config.KAFKA_BROKERS) common.KAFKA_BROKERS = (kafka = await startMockKafka()).brokers;
+    for (const { module, database } of stackServices)
+      if (database) await ensureDatabase(config.DATABASE_SERVER_URL, databaseOf(module.name));
+  } catch (error) {
+    await kafka?.stop();
+    await unlock();
+    throw error;
   }
-  const gatewayUrl = `http://${config.GATEWAY_HOST}:${config.GATEWAY_PORT}`;
-  children.push(
-    launch('gateway', 'packages/gateway/src/main.ts', {
-      PORT: String(config.GATEWAY_PORT),
-      HOST: config.GATEWAY_HOST,
-      LOG_LEVEL: config.LOG_LEVEL,
-      ...Object.fromEntries(
-        services.map((name) => [`${name.replace('-', '_').toUpperCase()}_URL`, urlOf(name)]),
-      ),
-    }),
-  );
-  const deadline = Date.now() + 90_000;
-  await Promise.all([...services.map((name) => ready(urlOf(name), deadline)), ready(gatewayUrl, deadline)]);
-  console.log(
-    `\nadboard (distributed) is ready: ${gatewayUrl.replace('127.0.0.1', 'localhost')}  (Kafka: ${brokers})\n`,
-  );
+
+  const entries = new Map<ServiceModule, string>([
+    ...stackServices.map(({ module }): [ServiceModule, string] => [module, `${module.name}/src/main.ts`]),
+    [gatewayModule, 'packages/gateway/src/main.ts'],
+  ]);
+  for (const [module, entry] of entries) {
+    const child = new SupervisedProcess(
+      module.name,
+      ['--import', 'tsx', '--conditions=source', join(root, entry)],
+      passThrough(envOf(module)),
+      { log: say, onGiveUp: (_name, reason) => (say(reason), void stop('a service keeps crashing', 1)) },
+    );
+    child.start();
+    processes.push(child);
+  }
+  await waitUntilServing([...modules.map(({ name }) => urlOf(name)), gatewayUrl], Date.now() + 120_000);
+  console.log(`\nadboard (distributed) is ready: ${publicUrl}  (Kafka: ${common.KAFKA_BROKERS})\n`);
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
-  process.exit(1);
-});
+main().catch(reportFailedStart);

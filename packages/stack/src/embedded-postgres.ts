@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { appendFile, chmod, chown, mkdir, stat } from 'node:fs/promises';
+import { appendFile, chmod, chown, mkdir, readFile, stat } from 'node:fs/promises';
 import { arch, platform, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -41,7 +41,7 @@ export class EmbeddedPostgres {
   }
 
   async start(): Promise<string> {
-    this.binaries = await loadBinaries();
+    this.binaries ??= await loadBinaries();
     if (this.owner) {
       // PostgreSQL refuses to run as root, so it runs as `postgres`, which must reach its binaries
       // and its data folder even inside a private (0700) checkout.
@@ -49,21 +49,47 @@ export class EmbeddedPostgres {
       await this.makeTraversable(dirname(this.dataDir));
     }
     if (!existsSync(join(this.dataDir, 'PG_VERSION'))) await this.initialise();
-    if (await this.isRunning()) {
-      this.options.log?.('stopping a PostgreSQL left running by an earlier run');
-      await this.pgCtl(['stop', '-m', 'fast', '-w']);
+    await this.stopOrphan();
+    try {
+      await this.pgCtl(['start', '-w', '-t', '60', '-l', this.logFile, '-o', `-p ${this.options.port}`]);
+    } catch (error) {
+      const said = ((error as { output?: string }).output ?? '')
+        .trim()
+        .split('\n')
+        .at(-1)
+        ?.replace(/^waiting for server to start\.*/, '');
+      const cause = (await this.failureInLog()) ?? said ?? (error as Error).message;
+      throw new Error(
+        `PostgreSQL did not start on port ${this.options.port} (STACK_POSTGRES_PORT): ${cause} — see ${this.logFile}`,
+        { cause: error },
+      );
     }
-    await this.pgCtl([
-      'start',
-      '-w',
-      '-t',
-      '60',
-      '-l',
-      join(this.dataDir, 'postgres.log'),
-      '-o',
-      `-p ${this.options.port}`,
-    ]);
     return this.url;
+  }
+
+  private get logFile(): string {
+    return join(this.dataDir, 'postgres.log');
+  }
+
+  /** The last FATAL/PANIC/ERROR lines PostgreSQL wrote, which say why it would not start. */
+  private async failureInLog(): Promise<string | undefined> {
+    const log = await readFile(this.logFile, 'utf8').catch(() => '');
+    const lines = log
+      .split('\n')
+      .filter((line) => /\b(FATAL|PANIC|ERROR):/.test(line))
+      .slice(-3)
+      .map((line) => line.replace(/^.*?\b(FATAL|PANIC|ERROR):\s*/, ''));
+    return lines.length > 0 ? lines.join('; ') : undefined;
+  }
+
+  /**
+   * Stops a server that runs on this data folder though no launcher owns it (the launcher was
+   * killed): the caller holds the data folder's lock, so whatever runs there is an orphan.
+   */
+  async stopOrphan(): Promise<void> {
+    if (!(await this.isRunning())) return;
+    this.options.log?.('stopping a PostgreSQL left running by an earlier run');
+    await this.pgCtl(['stop', '-m', 'fast', '-w']);
   }
 
   async stop(): Promise<void> {
@@ -77,6 +103,7 @@ export class EmbeddedPostgres {
 
   private async isRunning(): Promise<boolean> {
     if (!existsSync(join(this.dataDir, 'postmaster.pid'))) return false;
+    this.binaries ??= await loadBinaries();
     try {
       await this.pgCtl(['status']);
       return true;
@@ -123,7 +150,12 @@ export class EmbeddedPostgres {
       child.on('error', reject);
       child.on('close', (code) => {
         if (code === 0) resolvePromise();
-        else reject(new Error(`${file} ${args.join(' ')} exited with ${code}: ${output.trim()}`));
+        else
+          reject(
+            Object.assign(new Error(`${file} ${args.join(' ')} exited with ${code}: ${output.trim()}`), {
+              output,
+            }),
+          );
       });
     });
   }

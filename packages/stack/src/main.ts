@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { ConfigError, loadConfig, packageDir, Type } from '@adboard/kit';
+import { commonSettings, loadConfig, packageDir, Type } from '@adboard/kit';
+import { reportFailedStart } from './failed-start.js';
 import { startStack } from './stack.js';
 
 const settings = Type.Object({
@@ -8,7 +9,7 @@ const settings = Type.Object({
   STACK_DATA_DIR: Type.String({ default: resolve(packageDir(import.meta.url), '..', '..', '.data') }),
   STACK_POSTGRES_PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 54329 }),
   STACK_SERVICE_PORT_BASE: Type.Integer({ minimum: 1, maximum: 65500, default: 8081 }),
-  LOG_LEVEL: Type.String({ default: 'info' }),
+  LOG_LEVEL: commonSettings.LOG_LEVEL,
 });
 
 /** `npm start`: the whole system in one process on the embedded defaults. */
@@ -38,7 +39,4 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
-  process.exit(1);
-});
+main().catch(reportFailedStart);

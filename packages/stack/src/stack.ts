@@ -9,7 +9,9 @@ import {
   loadConfig,
   type Service,
 } from '@adboard/kit';
+import { lockDataDir } from './data-dir-lock.js';
 import { EmbeddedPostgres } from './embedded-postgres.js';
+import { checkServiceSettings, requireFreePorts } from './preflight.js';
 import { loadOrCreateSecrets } from './secrets.js';
 import { stackServices } from './services.js';
 
@@ -28,26 +30,75 @@ export interface StackOptions {
 export interface RunningStack {
   url: string;
   serviceUrls: Record<string, string>;
+  /** Stops everything, PostgreSQL included, within about STOP_TIMEOUT_MS whatever the load. */
   stop(): Promise<void>;
 }
 
 const ADAPTER_VARIABLES = ['DATABASE_URL', 'REDIS_URL', 'KAFKA_BROKERS', 'PORT', 'HOST'];
 
+/** The whole stop, PostgreSQL included, stays under 5 s: requests still running after this are cut. */
+const STOP_TIMEOUT_MS = 3_000;
+
 /**
  * The embedded mode: one process, real PostgreSQL binaries, in-process sessions and event bus,
  * every service on its own HTTP port talking to the others over HTTP, and the gateway in front.
- * Whatever fails half-way is stopped again before the error is reported.
+ * Everything is checked before anything starts (settings, free ports, no other stack on the data
+ * folder); whatever fails half-way is stopped again before the error is reported.
  */
 export async function startStack(options: StackOptions): Promise<RunningStack> {
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true });
-  const log = createLogger('stack', options.logLevel);
   const secrets = await loadOrCreateSecrets(dataDir);
+  const portOf = (index: number) => options.servicePortBase + index;
+  const urlOf = (name: string) =>
+    `http://127.0.0.1:${portOf(stackServices.findIndex((entry) => entry.module.name === name))}`;
+  const passThrough = Object.fromEntries(
+    Object.entries(options.env ?? {}).filter(([name]) => !ADAPTER_VARIABLES.includes(name)),
+  );
+  const wiring = {
+    ...passThrough,
+    HOST: '127.0.0.1',
+    LOG_LEVEL: options.logLevel,
+    SERVICE_SECRET: secrets.serviceSecret,
+    AUTH_PRIVATE_KEY: secrets.authPrivateKey,
+    AUTH_JWKS_URL: `${urlOf('app-auth')}/.well-known/jwks.json`,
+    USER_SERVICE_URL: urlOf('app-user'),
+    BILLING_SERVICE_URL: urlOf('app-billing'),
+    BONUS_SERVICE_URL: urlOf('app-bonus'),
+    TRUST_PROXY_HOPS: '1',
+    SHUTDOWN_TIMEOUT_MS: String(STOP_TIMEOUT_MS),
+  };
+  const settingsOf = (index: number) => ({ ...wiring, PORT: String(portOf(index)) });
+  checkServiceSettings(
+    stackServices.map((entry) => entry.module),
+    (module) => settingsOf(stackServices.findIndex((entry) => entry.module === module)),
+  );
+
+  const gatewayUrl = `http://${options.host}:${options.gatewayPort}`;
+  const unlock = await lockDataDir(dataDir, 'npm start', gatewayUrl.replace('127.0.0.1', 'localhost'));
+  const log = createLogger('stack', options.logLevel);
   const postgres = new EmbeddedPostgres({
     dataDir: resolve(dataDir, 'postgres'),
     port: options.postgresPort,
     log: (line) => log.info(line),
   });
+  try {
+    await postgres.stopOrphan(); // ours (we hold the lock), so its port is about to be free
+    await requireFreePorts([
+      { port: options.gatewayPort, host: options.host, variable: 'GATEWAY_PORT', owner: 'the entry point' },
+      { port: options.postgresPort, host: '127.0.0.1', variable: 'STACK_POSTGRES_PORT', owner: 'PostgreSQL' },
+      ...stackServices.map(({ module }, index) => ({
+        port: portOf(index),
+        host: '127.0.0.1',
+        variable: `STACK_SERVICE_PORT_BASE (services use ${portOf(0)}–${portOf(stackServices.length - 1)})`,
+        owner: module.name,
+      })),
+    ]);
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
+
   const bus = new InMemoryEventBus();
   const kv = new InMemoryKeyValueStore();
   const databases: Database[] = [];
@@ -55,41 +106,26 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   let gateway: Gateway | undefined;
 
   const stop = async () => {
-    await gateway?.stop();
-    for (const service of [...services].reverse()) await service.stop();
+    await gateway?.stop(STOP_TIMEOUT_MS / 3);
+    // The services stop together: what one still needs from another (a saga's call) is retried
+    // from its stored state on the next start.
+    await Promise.all(services.map((service) => service.stop(STOP_TIMEOUT_MS)));
     await bus.close();
     await kv.close();
-    for (const db of databases) await db.close();
+    await Promise.all(databases.map((db) => db.close()));
     await postgres.stop();
+    await unlock();
   };
 
   try {
     await postgres.start();
-    const portOf = (index: number) => options.servicePortBase + index;
-    const urlOf = (name: string) =>
-      `http://127.0.0.1:${portOf(stackServices.findIndex((entry) => entry.module.name === name))}`;
-    const passThrough = Object.fromEntries(
-      Object.entries(options.env ?? {}).filter(([name]) => !ADAPTER_VARIABLES.includes(name)),
-    );
-    const wiring = {
-      ...passThrough,
-      HOST: '127.0.0.1',
-      LOG_LEVEL: options.logLevel,
-      SERVICE_SECRET: secrets.serviceSecret,
-      AUTH_PRIVATE_KEY: secrets.authPrivateKey,
-      AUTH_JWKS_URL: `${urlOf('app-auth')}/.well-known/jwks.json`,
-      USER_SERVICE_URL: urlOf('app-user'),
-      BILLING_SERVICE_URL: urlOf('app-billing'),
-      BONUS_SERVICE_URL: urlOf('app-bonus'),
-      TRUST_PROXY_HOPS: '1',
-    };
     for (const [index, { module, database }] of stackServices.entries()) {
       const logger = createLogger(module.name, options.logLevel);
       const db = database
-        ? new Database({ url: await postgres.ensureDatabase(database), applicationName: module.name })
+        ? new Database({ url: await postgres.ensureDatabase(database), applicationName: module.name, logger })
         : undefined;
       if (db) databases.push(db);
-      const config = loadConfig(module.configSchema, { ...wiring, PORT: String(portOf(index)) });
+      const config = loadConfig(module.configSchema, settingsOf(index));
       const service = await module.create(config, { logger, bus, kv, ...(db ? { db } : {}) });
       await service.start(portOf(index), '127.0.0.1');
       services.push(service);

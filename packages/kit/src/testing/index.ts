@@ -2,6 +2,7 @@ export * from './authority.js';
 export * from './fault-proxy.js';
 export * from './http.js';
 export * from './kafka.js';
+export * from './load.js';
 export * from './ports.js';
 export * from './postgres.js';
 export * from './service.js';

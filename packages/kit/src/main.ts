@@ -64,7 +64,7 @@ export async function runServiceMain<S extends TObject>(
     if (config.KAFKA_BROKERS) {
       ports.bus = new KafkaEventBus({ brokers: config.KAFKA_BROKERS.split(','), clientId: name, logger });
     }
-    if (config.REDIS_URL) ports.kv = new RedisKeyValueStore(config.REDIS_URL, `${name}:`);
+    if (config.REDIS_URL) ports.kv = new RedisKeyValueStore(config.REDIS_URL, `${name}:`, logger);
     const closePorts = async () => {
       await ports.bus?.close();
       await ports.kv?.close();

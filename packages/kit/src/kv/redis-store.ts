@@ -1,37 +1,57 @@
-import { Redis } from 'ioredis';
+import { Redis, ReplyError } from 'ioredis';
+import { ServiceUnavailableError } from '../http/errors.js';
+import type { Logger } from '../logger.js';
 import type { KeyValueStore } from './types.js';
 
-/** The distributed mode's store: Redis, where expiry is Redis's own. */
+/** Redis could not be reached: nothing is known to have changed. */
+export class KeyValueStoreUnavailableError extends ServiceUnavailableError {
+  constructor(cause: unknown) {
+    super();
+    this.name = 'KeyValueStoreUnavailableError';
+    this.message = `session store unavailable: ${(cause as Error)?.message ?? String(cause)}`;
+    this.cause = cause;
+  }
+}
+
+/**
+ * The distributed mode's store: Redis, where expiry is Redis's own. While Redis is unreachable
+ * every command fails fast with KeyValueStoreUnavailableError (a 503), the outage is logged when
+ * it starts and when it ends, and the client reconnects by itself.
+ */
 export class RedisKeyValueStore implements KeyValueStore {
   readonly redis: Redis;
+  private unavailableSince?: number;
 
   constructor(
     url: string,
     private readonly prefix = '',
+    private readonly logger?: Logger,
   ) {
     this.redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true });
-    this.redis.on('error', () => undefined); // reconnects on its own; callers see failed commands
+    this.redis.on('error', () => undefined); // reconnects on its own; failed commands report the outage
   }
 
   async set(key: string, value: string, ttlSeconds: number): Promise<void> {
-    await this.redis.set(this.prefix + key, value, 'EX', ttlSeconds);
+    await this.observe(() => this.redis.set(this.prefix + key, value, 'EX', ttlSeconds));
   }
 
   get(key: string): Promise<string | null> {
-    return this.redis.get(this.prefix + key);
+    return this.observe(() => this.redis.get(this.prefix + key));
   }
 
   getAndTouch(key: string, ttlSeconds: number): Promise<string | null> {
-    return this.redis.getex(this.prefix + key, 'EX', ttlSeconds);
+    return this.observe(() => this.redis.getex(this.prefix + key, 'EX', ttlSeconds));
   }
 
   async delete(key: string): Promise<void> {
-    await this.redis.del(this.prefix + key);
+    await this.observe(() => this.redis.del(this.prefix + key));
   }
 
   async increment(key: string, windowSeconds: number): Promise<{ count: number; resetInSeconds: number }> {
     const full = this.prefix + key;
-    const results = await this.redis.multi().incr(full).expire(full, windowSeconds, 'NX').ttl(full).exec();
+    const results = await this.observe(() =>
+      this.redis.multi().incr(full).expire(full, windowSeconds, 'NX').ttl(full).exec(),
+    );
     if (!results) throw new Error('redis transaction aborted');
     const [[incrError, count], , [, ttl]] = results as [
       [Error | null, number],
@@ -43,10 +63,29 @@ export class RedisKeyValueStore implements KeyValueStore {
   }
 
   async ping(): Promise<void> {
-    await this.redis.ping();
+    await this.observe(() => this.redis.ping());
   }
 
   async close(): Promise<void> {
     await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+
+  /** Runs a command; a failure that is not Redis's answer to it means Redis could not be reached. */
+  private async observe<T>(command: () => Promise<T>): Promise<T> {
+    try {
+      const result = await command();
+      if (this.unavailableSince !== undefined) {
+        this.logger?.info({ downMs: Date.now() - this.unavailableSince }, 'Redis is available again');
+        this.unavailableSince = undefined;
+      }
+      return result;
+    } catch (error) {
+      if (error instanceof ReplyError) throw error;
+      if (this.unavailableSince === undefined) {
+        this.unavailableSince = Date.now();
+        this.logger?.error({ err: error }, 'Redis is unavailable; requests that need it answer 503');
+      }
+      throw new KeyValueStoreUnavailableError(error);
+    }
   }
 }

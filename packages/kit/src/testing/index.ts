@@ -6,5 +6,6 @@ export * from './load.js';
 export * from './ports.js';
 export * from './postgres.js';
 export * from './service.js';
+export * from './tcp-relay.js';
 export * from './users.js';
 export * from './wait.js';

@@ -39,6 +39,12 @@ const settings = Type.Object({
 });
 
 const root = resolve(packageDir(import.meta.url), '..', '..');
+/** Run from dist/ (after `tsc -b`), the children run compiled too, as in production; else under tsx. */
+const compiled = import.meta.url.includes('/dist/');
+const entryOf = (dir: string) =>
+  compiled
+    ? [join(root, dir, 'dist', 'src', 'main.js')]
+    : ['--import', 'tsx', '--conditions=source', join(root, dir, 'src', 'main.ts')];
 /** Each child gets this long to stop; the launcher kills what is left, so the whole stop stays under 5 s. */
 const STOP_TIMEOUT_MS = 3_000;
 
@@ -132,17 +138,15 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  const entries = new Map<ServiceModule, string>([
-    ...stackServices.map(({ module }): [ServiceModule, string] => [module, `${module.name}/src/main.ts`]),
-    [gatewayModule, 'packages/gateway/src/main.ts'],
+  const folders = new Map<ServiceModule, string>([
+    ...stackServices.map(({ module }): [ServiceModule, string] => [module, module.name]),
+    [gatewayModule, 'packages/gateway'],
   ]);
-  for (const [module, entry] of entries) {
-    const child = new SupervisedProcess(
-      module.name,
-      ['--import', 'tsx', '--conditions=source', join(root, entry)],
-      passThrough(envOf(module)),
-      { log: say, onGiveUp: (_name, reason) => (say(reason), void stop('a service keeps crashing', 1)) },
-    );
+  for (const [module, folder] of folders) {
+    const child = new SupervisedProcess(module.name, entryOf(folder), passThrough(envOf(module)), {
+      log: say,
+      onGiveUp: (_name, reason) => (say(reason), void stop('a service keeps crashing', 1)),
+    });
     child.start();
     processes.push(child);
   }

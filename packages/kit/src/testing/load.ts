@@ -9,44 +9,54 @@ export interface StackUser {
   cookie: string;
 }
 
-/** Registers and logs in `count` users through the entry point at `base`; their accounts are open. */
+/**
+ * Registers and logs in `count` users through the entry point at `base`, four at a time (password
+ * hashing is deliberately slow); resolves once their accounts are open.
+ */
 export async function stackUsers(base: string, count: number, prefix = 'load'): Promise<StackUser[]> {
   const tag = `${prefix}${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
-  return Promise.all(
-    Array.from({ length: count }, async (_, index) => {
-      const username = `${tag}_${index}`;
-      const created = await call(base, 'POST', '/app-user/api/v1/user/create', {
-        body: {
-          username,
-          password: 'password',
-          firstName: 'Load',
-          lastName: 'Test',
-          email: `${username}@mail.ru`,
-          phone: 79000000000,
-        },
-      });
-      if (created.status !== 200) throw new Error(`registration answered ${created.status}`);
-      const login = await call(base, 'POST', '/app-auth/api/v1/login', {
-        body: { username, password: 'password' },
-      });
-      if (login.status !== 200) throw new Error(`login answered ${login.status}`);
-      const user = {
-        id: created.body.data.id as number,
+  const users: StackUser[] = [];
+  for (let first = 0; first < count; first += 4)
+    users.push(
+      ...(await Promise.all(
+        Array.from({ length: Math.min(4, count - first) }, (_, i) => register(first + i)),
+      )),
+    );
+  return users;
+
+  async function register(index: number): Promise<StackUser> {
+    const username = `${tag}_${index}`;
+    const created = await call(base, 'POST', '/app-user/api/v1/user/create', {
+      body: {
         username,
-        cookie: login.headers.getSetCookie()[0]!.split(';')[0]!,
-      };
-      await waitFor(
-        async () =>
-          (
-            await call(base, 'GET', `/app-billing/api/v1/account/${user.id}`, {
-              headers: { cookie: user.cookie },
-            })
-          ).status === 200,
-        { what: `the account of ${username}`, timeoutMs: 10_000 },
-      );
-      return user;
-    }),
-  );
+        password: 'password',
+        firstName: 'Load',
+        lastName: 'Test',
+        email: `${username}@mail.ru`,
+        phone: 79000000000,
+      },
+    });
+    if (created.status !== 200) throw new Error(`registration answered ${created.status}`);
+    const login = await call(base, 'POST', '/app-auth/api/v1/login', {
+      body: { username, password: 'password' },
+    });
+    if (login.status !== 200) throw new Error(`login answered ${login.status}`);
+    const user = {
+      id: created.body.data.id as number,
+      username,
+      cookie: login.headers.getSetCookie()[0]!.split(';')[0]!,
+    };
+    await waitFor(
+      async () =>
+        (
+          await call(base, 'GET', `/app-billing/api/v1/account/${user.id}`, {
+            headers: { cookie: user.cookie },
+          })
+        ).status === 200,
+      { what: `the account of ${username}`, timeoutMs: 10_000 },
+    );
+    return user;
+  }
 }
 
 export interface LoadReport {

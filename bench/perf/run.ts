@@ -1,0 +1,220 @@
+/**
+ * `npm run bench`: the system as production runs it (compiled JavaScript, both run modes) under a
+ * real HTTP load generator, against the floor measured in the same run: pgbench replaying the
+ * exact SQL of each operation on the same PostgreSQL. Prints one table and writes the figures to
+ * bench/results/latest.json. Figures, not pass/fail: these machines are shared and noisy.
+ *
+ *   npm run bench                       # both modes, 10 s per path
+ *   BENCH_SECONDS=5 BENCH_MODES=embedded npm run bench
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { call, stackUsers, type StackUser } from '@adboard/kit/testing';
+import pg from 'pg';
+import { freshKey, measure, rotation, type HttpFigures } from './http-load.js';
+import { measureSqlFloors, type SqlFloor } from './sql-floor.js';
+import { root, startBenchStack, type BenchStack } from './stacks.js';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const MODES = (process.env.BENCH_MODES ?? 'embedded,distributed').split(',') as (
+  'embedded' | 'distributed'
+)[];
+const DATABASE_SERVER = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const USERS = 50;
+
+interface ModeFigures {
+  mode: string;
+  http: HttpFigures[];
+  floors: SqlFloor[];
+  rssMb: Record<string, number>;
+}
+
+const rssMb = (pid: number) =>
+  Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
+
+async function tokenOf(stack: BenchStack, user: StackUser): Promise<string> {
+  const answer = await call(stack.base, 'GET', '/app-auth/api/v1/auth', { headers: { cookie: user.cookie } });
+  return answer.headers.get('x-auth-token')!;
+}
+
+async function benchMode(mode: 'embedded' | 'distributed'): Promise<ModeFigures> {
+  console.log(`\n[bench] ${mode}: starting the system from compiled JavaScript`);
+  const stack = await startBenchStack(mode, { databaseServer: DATABASE_SERVER, redisUrl: REDIS_URL });
+  try {
+    const users = await stackUsers(stack.base, USERS, 'bench');
+    for (const user of users)
+      await call(stack.base, 'PUT', `/app-billing/api/v1/account/top-up/${user.id}`, {
+        body: { sum: 100_000_000 },
+        headers: { cookie: user.cookie, ...freshKey() },
+      });
+    const tokens = await Promise.all(users.map((user) => tokenOf(stack, user)));
+    const billing = stack.serviceUrl('app-billing');
+    const viaGateway = rotation(users);
+    const direct = rotation(users.map((user, index) => ({ user, token: tokens[index]! })));
+    const targets = [
+      { path: 'GET /health on app-billing (direct)', url: `${billing}/health` },
+      { path: 'GET /health through the entry point', url: `${stack.base}/app-billing/health` },
+      {
+        path: 'authenticated read through the entry point',
+        url: stack.base,
+        next: () => {
+          const user = viaGateway();
+          return { path: `/app-billing/api/v1/account/${user.id}`, headers: { cookie: user.cookie } };
+        },
+      },
+      {
+        path: 'authenticated read straight to app-billing',
+        url: billing,
+        next: () => {
+          const { user, token } = direct();
+          return { path: `/api/v1/account/${user.id}`, headers: { 'x-auth-token': token } };
+        },
+      },
+      {
+        path: 'top-up through the entry point',
+        url: stack.base,
+        method: 'PUT' as const,
+        next: () => {
+          const user = viaGateway();
+          return {
+            path: `/app-billing/api/v1/account/top-up/${user.id}`,
+            headers: { cookie: user.cookie, ...freshKey() },
+            body: { sum: 1 },
+          };
+        },
+      },
+      {
+        path: 'top-up straight to app-billing',
+        url: billing,
+        method: 'PUT' as const,
+        next: () => {
+          const { user, token } = direct();
+          return {
+            path: `/api/v1/account/top-up/${user.id}`,
+            headers: { 'x-auth-token': token, ...freshKey() },
+            body: { sum: 1 },
+          };
+        },
+      },
+      {
+        path: 'purchase through the entry point',
+        url: stack.base,
+        method: 'POST' as const,
+        connections: 50,
+        next: () => {
+          const user = viaGateway();
+          return {
+            path: '/app-adv/api/v1/adv/create',
+            headers: { cookie: user.cookie, ...freshKey() },
+            body: { title: 'Bench', text: 'x'.repeat(50) },
+          };
+        },
+      },
+    ];
+    const http: HttpFigures[] = [];
+    for (const target of targets) {
+      const figures = await measure(target, SECONDS);
+      http.push(figures);
+      console.log(
+        `[bench] ${mode}: ${figures.path}: ${figures.requestsPerSecond} req/s, p50 ${figures.p50Ms} ms, p99 ${figures.p99Ms} ms` +
+          (figures.failures ? `, ${figures.failures} failed` : ''),
+      );
+    }
+    const floors = await measureSqlFloors(stack.databaseServer, SECONDS, 20);
+    for (const floor of floors)
+      console.log(
+        `[bench] ${mode}: pgbench floor of the ${floor.operation} (${floor.statements} statements): ${floor.transactionsPerSecond} tx/s`,
+      );
+    const rss = Object.fromEntries(
+      Object.entries(stack.processes()).map(([name, pid]) => [name, rssMb(pid)]),
+    );
+    return { mode, http, floors, rssMb: rss };
+  } finally {
+    await stack.stop();
+    if (mode === 'distributed') await dropBenchDatabases();
+  }
+}
+
+async function dropBenchDatabases(): Promise<void> {
+  const client = new pg.Client({ connectionString: DATABASE_SERVER });
+  await client.connect();
+  const { rows } = await client.query<{ datname: string }>(
+    "SELECT datname FROM pg_database WHERE datname LIKE 'bench\\_%'",
+  );
+  for (const { datname } of rows)
+    await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(datname)} WITH (FORCE)`);
+  await client.end();
+}
+
+function eventLatencies(): string[] {
+  const lines: string[] = [];
+  for (const script of ['bench:accounts', 'bench:notifications']) {
+    const result = spawnSync('npm', ['run', '--silent', script], {
+      cwd: root,
+      env: { ...process.env, TEST_DATABASE_URL: DATABASE_SERVER, TEST_LOG_LEVEL: 'silent' },
+      encoding: 'utf8',
+    });
+    lines.push(...result.stdout.split('\n').filter((line) => line.trim() !== ''));
+  }
+  return lines;
+}
+
+const ratio = (a?: number, b?: number) => (a && b ? (a / b).toFixed(2) : '—');
+
+function report(results: ModeFigures[], events: string[]): void {
+  console.log('\n| mode | path | conns | req/s | p50 ms | p99 ms | failed |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const { mode, http } of results)
+    for (const row of http)
+      console.log(
+        `| ${mode} | ${row.path} | ${row.connections} | ${row.requestsPerSecond} | ${row.p50Ms} | ${row.p99Ms} | ${row.failures} |`,
+      );
+  console.log('\n| mode | ratio | value | target |');
+  console.log('|---|---|---|---|');
+  for (const { mode, http, floors } of results) {
+    const rate = (path: string) => http.find((row) => row.path.startsWith(path))?.requestsPerSecond;
+    const purchase = http.find((row) => row.path.startsWith('purchase'));
+    const floor = (operation: string) =>
+      floors.find((row) => row.operation === operation)?.transactionsPerSecond;
+    console.log(
+      `| ${mode} | top-up through the entry point / pgbench floor of its SQL | ${ratio(rate('top-up through'), floor('top-up'))} | ≥ 0.5 |`,
+    );
+    console.log(
+      `| ${mode} | top-up straight to app-billing / pgbench floor | ${ratio(rate('top-up straight'), floor('top-up'))} | |`,
+    );
+    console.log(
+      `| ${mode} | authenticated read: entry point / straight to the service | ${ratio(rate('authenticated read through'), rate('authenticated read straight'))} | ≥ 0.5 |`,
+    );
+    console.log(
+      `| ${mode} | GET /health: entry point / direct | ${ratio(rate('GET /health through'), rate('GET /health on'))} | |`,
+    );
+    console.log(
+      `| ${mode} | purchases (50 conns) / top-ups through the entry point | ${ratio(purchase?.requestsPerSecond, rate('top-up through'))} | ≥ 0.5 |`,
+    );
+    console.log(`| ${mode} | purchase p99 / p50 | ${ratio(purchase?.p99Ms, purchase?.p50Ms)} | ≤ 3 |`);
+  }
+  console.log('\n| mode | process | RSS MB after the run | target |');
+  console.log('|---|---|---|---|');
+  for (const { mode, rssMb } of results)
+    for (const [name, mb] of Object.entries(rssMb))
+      console.log(`| ${mode} | ${name} | ${mb} | ${mode === 'embedded' ? '≤ 300' : '≤ 120'} |`);
+  console.log('\nevent latencies (in-process services, both buses):');
+  for (const line of events) console.log(`  ${line}`);
+}
+
+console.log('[bench] building (tsc -b)');
+execFileSync('npx', ['tsc', '-b'], { cwd: root, stdio: 'inherit' });
+const results: ModeFigures[] = [];
+for (const mode of MODES) results.push(await benchMode(mode));
+const events = process.env.BENCH_EVENTS === '0' ? [] : eventLatencies();
+report(results, events);
+mkdirSync(join(root, 'bench', 'results'), { recursive: true });
+const file = join(root, 'bench', 'results', 'latest.json');
+writeFileSync(
+  file,
+  JSON.stringify({ at: new Date().toISOString(), seconds: SECONDS, results, events }, null, 2),
+);
+console.log(`\nfigures written to ${file}`);
+process.exit(0);

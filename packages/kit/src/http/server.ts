@@ -12,7 +12,7 @@ import { Histogram, type Registry } from '../metrics.js';
 import { deadlineFrom, traceFrom, withTrace } from '../trace.js';
 import { HttpError, NotFoundError, ValidationError } from './errors.js';
 import { ErrorEnvelope } from './fields.js';
-import { convertIntegers, messages, pickKnown, validateObject } from './validation.js';
+import { BODY_FIELD, convertIntegers, messages, pickKnown, validateObject } from './validation.js';
 
 export type HttpServer = FastifyInstance<
   import('node:http').Server,
@@ -50,11 +50,18 @@ function parseJsonBody(
   done: (err: Error | null, body?: unknown) => void,
 ) {
   if (body.trim() === '') return done(null, {});
+  let parsed: unknown;
   try {
-    done(null, JSON.parse(body));
+    parsed = JSON.parse(body);
   } catch {
-    done(new ValidationError([{ text: messages.malformedJson, field: 'body' }]));
+    return done(new ValidationError([{ text: messages.malformedJson, field: BODY_FIELD }]));
   }
+  // Every body of the API is an object: `null`, an array or a scalar is refused here, where it is
+  // still told apart from a request without a body.
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return done(new ValidationError([{ text: messages.object, field: BODY_FIELD }]));
+  }
+  done(null, parsed);
 }
 
 function renderError(error: unknown, request: FastifyRequest, reply: FastifyReply) {
@@ -127,10 +134,11 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
       };
     }
     return (data) => {
-      const value = httpPart === 'body' ? data : convertIntegers(objectSchema, data);
+      // Fastify hands a request without a body over as null.
+      const value = httpPart === 'body' ? (data ?? undefined) : convertIntegers(objectSchema, data);
       const errors = validateObject(objectSchema, value);
       if (errors.length > 0) return { error: new ValidationError(errors) };
-      return { value: pickKnown(objectSchema, value as Record<string, unknown>) };
+      return { value: pickKnown(objectSchema, (value ?? {}) as Record<string, unknown>) };
     };
   });
 

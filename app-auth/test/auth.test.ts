@@ -39,7 +39,7 @@ async function newUser() {
   const response = await call(user.url, 'POST', '/api/v1/user/create', {
     body: {
       username,
-      password: 'p@ss',
+      password: 'p@ssword',
       firstName: 'A',
       lastName: 'B',
       email: `${username}@mail.ru`,
@@ -56,7 +56,7 @@ function sessionCookie(headers: Headers): string {
   return cookie!.split(';')[0]!;
 }
 
-async function logIn(username: string, password = 'p@ss', cookie?: string) {
+async function logIn(username: string, password = 'p@ssword', cookie?: string) {
   return call(auth.url, 'POST', '/api/v1/login', {
     body: { username, password },
     headers: cookie ? { cookie } : {},
@@ -99,7 +99,7 @@ describe('POST /api/v1/login', () => {
   it('renews the session id at login and ends the old session', async () => {
     const { username } = await newUser();
     const first = sessionCookie((await logIn(username)).headers);
-    const second = sessionCookie((await logIn(username, 'p@ss', first)).headers);
+    const second = sessionCookie((await logIn(username, 'p@ssword', first)).headers);
     expect(second).not.toBe(first);
     expect((await authenticate(first)).status).toBe(401);
     expect((await authenticate(second)).status).toBe(200);

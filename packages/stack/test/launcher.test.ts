@@ -89,7 +89,7 @@ describe('npm start (the embedded launcher)', { timeout: 120_000 }, () => {
     const registered = await call(base, 'POST', '/app-user/api/v1/user/create', {
       body: {
         username,
-        password: 'pw',
+        password: 'password',
         firstName: 'A',
         lastName: 'B',
         email: `${username}@mail.ru`,
@@ -106,7 +106,9 @@ describe('npm start (the embedded launcher)', { timeout: 120_000 }, () => {
     const second = launch();
     await second.ready;
     expect(alive(orphan!)).toBe(false);
-    const login = await call(base, 'POST', '/app-auth/api/v1/login', { body: { username, password: 'pw' } });
+    const login = await call(base, 'POST', '/app-auth/api/v1/login', {
+      body: { username, password: 'password' },
+    });
     expect(login.status).toBe(200);
     const cookie = login.headers.getSetCookie()[0]!.split(';')[0]!;
     const profile = await call(base, 'GET', `/app-user/api/v1/user/${registered.body.data.id}`, {

@@ -7,6 +7,7 @@ import {
   ServiceClient,
   ServiceCredentials,
   TokenIssuer,
+  trustedProxiesOf,
   type ServiceModule,
 } from '@adboard/kit';
 import { authConfigSchema } from './config.js';
@@ -21,16 +22,18 @@ export const authService: ServiceModule<typeof authConfigSchema> = {
   async create(config, ports) {
     const kv = requirePort(ports, 'kv', 'REDIS_URL');
     const logger = ports.logger;
+    const credentials = new ServiceCredentials('app-auth', config.SERVICE_SECRET);
     const http = await createHttpServer({
       service: 'app-auth',
       description: 'Sessions, login and forward authentication; signs user tokens',
       logger,
       metrics: createMetricsRegistry('app-auth'),
       readiness: [{ name: 'session store', check: () => kv.ping() }],
-      trustProxyHops: config.TRUST_PROXY_HOPS,
+      trustedProxies: trustedProxiesOf(config.TRUSTED_PROXIES),
+      serviceCredentials: credentials,
+      rateLimitStore: kv,
     });
     await http.register(cookie);
-    const credentials = new ServiceCredentials('app-auth', config.SERVICE_SECRET);
     authRoutes(http, {
       users: new UserDirectory(new ServiceClient('app-user', config.USER_SERVICE_URL, credentials)),
       sessions: new Sessions(kv, config.SESSION_TTL_SECONDS),

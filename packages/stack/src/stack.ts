@@ -81,7 +81,6 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       USER_SERVICE_URL: urlOf('app-user'),
       BILLING_SERVICE_URL: urlOf('app-billing'),
       BONUS_SERVICE_URL: urlOf('app-bonus'),
-      TRUST_PROXY_HOPS: '1',
     };
     for (const [index, { module, database }] of stackServices.entries()) {
       const logger = createLogger(module.name, options.logLevel);

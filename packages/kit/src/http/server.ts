@@ -7,11 +7,16 @@ import type { TObject } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import '../auth/guards.js';
+import { ServiceCredentials } from '../auth/service-credentials.js';
+import type { KeyValueStore } from '../kv/types.js';
 import type { Logger } from '../logger.js';
 import { Histogram, type Registry } from '../metrics.js';
-import { deadlineFrom, traceFrom, withTrace } from '../trace.js';
+import { DEADLINE_HEADER, deadlineFrom, traceFrom, withTrace, type TraceContext } from '../trace.js';
+import { clientErrorHandler } from './client-errors.js';
 import { HttpError, NotFoundError, ValidationError } from './errors.js';
 import { ErrorEnvelope } from './fields.js';
+import { registerRateLimits } from './rate-limit.js';
+import { DOCS_UI_POLICY, registerSecurityHeaders } from './security-headers.js';
 import { BODY_FIELD, convertIntegers, messages, pickKnown, validateObject } from './validation.js';
 
 export type HttpServer = FastifyInstance<
@@ -35,14 +40,26 @@ export interface HttpServerOptions {
   logger: Logger;
   metrics: Registry;
   readiness: ReadinessCheck[];
-  /** Number of proxies in front of the service whose X-Forwarded-For is trusted (the entry point). */
-  trustProxyHops?: number;
+  /**
+   * Addresses or CIDR ranges of the proxies whose X-Forwarded-For is believed (the entry point, the
+   * ingress controller); none by default, so a client cannot choose the address it is counted by.
+   */
+  trustedProxies?: string[];
+  /** Verifies service credentials: only a service's call may set a deadline (`x-request-deadline`). */
+  serviceCredentials?: ServiceCredentials;
+  /** Where rate-limit counters live (shared by replicas when it is Redis); this process when absent. */
+  rateLimitStore?: KeyValueStore;
   bodyLimitBytes?: number;
   /** Serve the OpenAPI document and UI at /docs (default true). */
   docs?: boolean;
+  /** Serve `/metrics` (default true; the entry point does not: metrics are scraped on service ports). */
+  metricsRoute?: boolean;
 }
 
 const READINESS_TIMEOUT_MS = 2000;
+
+/** The largest request body a service (and so the entry point) reads: 128 KiB. */
+export const BODY_LIMIT_BYTES = 128 * 1024;
 
 function parseJsonBody(
   _request: FastifyRequest,
@@ -88,14 +105,15 @@ function renderError(error: unknown, request: FastifyRequest, reply: FastifyRepl
 export async function createHttpServer(options: HttpServerOptions): Promise<HttpServer> {
   const app = Fastify({
     loggerInstance: options.logger,
-    bodyLimit: options.bodyLimitBytes ?? 128 * 1024,
-    trustProxy: (_address: string, hop: number) => hop < (options.trustProxyHops ?? 1),
+    bodyLimit: options.bodyLimitBytes ?? BODY_LIMIT_BYTES,
+    trustProxy: options.trustedProxies?.length ? options.trustedProxies : false,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     forceCloseConnections: 'idle',
     // Errors raised before routing (a malformed URL) get the envelope too.
     frameworkErrors: (error, request, reply) => renderError(error, request, reply),
     routerOptions: { ignoreTrailingSlash: true },
+    clientErrorHandler: clientErrorHandler(options.logger),
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as HttpServer;
 
   app.decorateRequest('user', null);
@@ -105,8 +123,20 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     const traceparent = request.headers.traceparent;
     reply.header('x-request-id', request.id);
     const trace = traceFrom(typeof traceparent === 'string' ? traceparent : undefined, request.id);
-    const deadline = deadlineFrom(request.headers['x-request-deadline'] as string | undefined);
-    withTrace(deadline === undefined ? trace : { ...trace, deadline }, done);
+    const deadline = request.headers[DEADLINE_HEADER];
+    const token = request.headers[ServiceCredentials.header];
+    if (typeof deadline !== 'string' || typeof token !== 'string' || !options.serviceCredentials) {
+      return withTrace(trace, done);
+    }
+    // A deadline makes the service give up work: only a caller proving it is a service may set one.
+    const withDeadline = (context: TraceContext) => withTrace(context, done);
+    options.serviceCredentials.verify(token).then(
+      () => {
+        const at = deadlineFrom(deadline);
+        withDeadline(at === undefined ? trace : { ...trace, deadline: at });
+      },
+      () => withDeadline(trace),
+    );
   });
 
   const duration = new Histogram({
@@ -121,6 +151,9 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
       reply.elapsedTime / 1000,
     );
   });
+
+  await registerSecurityHeaders(app);
+  await registerRateLimits(app, options.rateLimitStore);
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, parseJsonBody);
@@ -164,7 +197,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
         },
       },
     });
-    await app.register(swaggerUi, { routePrefix: '/docs' });
+    await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: DOCS_UI_POLICY });
   }
 
   app.get('/health', { schema: { hide: true } }, async () => ({ success: true }));
@@ -190,9 +223,11 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
       .code(503)
       .send({ success: false, errors: failures.map((name) => ({ text: `${name} is unavailable` })) });
   });
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
-    reply.header('content-type', options.metrics.contentType).send(await options.metrics.metrics()),
-  );
+  if (options.metricsRoute !== false) {
+    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
+      reply.header('content-type', options.metrics.contentType).send(await options.metrics.metrics()),
+    );
+  }
 
   return app;
 }

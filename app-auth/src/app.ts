@@ -38,10 +38,13 @@ export const authService: ServiceModule<typeof authConfigSchema> = {
       users: new UserDirectory(new ServiceClient('app-user', config.USER_SERVICE_URL, credentials)),
       sessions: new Sessions(kv, config.SESSION_TTL_SECONDS),
       limiter: new LoginLimiter(kv, {
-        perUsername: config.LOGIN_LIMIT_PER_USERNAME,
-        perAddress: config.LOGIN_LIMIT_PER_ADDRESS,
+        failures: config.LOGIN_LIMIT_PER_USERNAME,
         windowSeconds: config.LOGIN_LIMIT_WINDOW_SECONDS,
       }),
+      loginsPerAddress: {
+        max: config.LOGIN_LIMIT_PER_ADDRESS,
+        windowSeconds: config.LOGIN_LIMIT_WINDOW_SECONDS,
+      },
       issuer: await TokenIssuer.fromPem(config.AUTH_PRIVATE_KEY, config.JWT_TTL_SECONDS),
       secureCookie: config.SESSION_COOKIE_SECURE,
     });

@@ -14,7 +14,12 @@ export interface RouteRateLimit {
   max: number;
   windowSeconds: number;
   per: RateLimitSubject;
+  /** The text of the 429 (default `RATE_LIMITED`). */
+  message?: string;
 }
+
+const tooManyRequests = (text: string) => (_request: unknown, context: { ttl: number }) =>
+  new TooManyRequestsError(text, Math.max(1, Math.ceil(context.ttl / 1000)));
 
 type Callback = (error: Error | null, result?: { current: number; ttl: number }) => void;
 
@@ -63,8 +68,7 @@ export async function registerRateLimits(app: HttpServer, kv?: KeyValueStore): P
       'x-ratelimit-reset': false,
       'retry-after': false,
     },
-    errorResponseBuilder: (_request, context) =>
-      new TooManyRequestsError(RATE_LIMITED, Math.max(1, Math.ceil(context.ttl / 1000))),
+    errorResponseBuilder: tooManyRequests(RATE_LIMITED),
   };
   if (kv) options.store = keyValueStore(kv) as unknown as RateLimitPluginOptions['store'];
   await app.register(rateLimit, options);
@@ -84,6 +88,7 @@ export function rateLimited(limit: RouteRateLimit) {
       timeWindow: limit.windowSeconds * 1000,
       keyGenerator: subjectKey(limit.per),
       allowList: (request: FastifyRequest) => request.caller !== null,
+      ...(limit.message ? { errorResponseBuilder: tooManyRequests(limit.message) } : {}),
     },
   };
 }

@@ -157,7 +157,7 @@ describe('deadlines', () => {
     const response = await fetch(`${url}/trace`, {
       headers: { 'x-request-deadline': deadline, 'x-service-token': token },
     });
-    expect((await response.json()).data.deadline).toBe(Number(deadline));
+    expect(((await response.json()) as { data: any }).data.deadline).toBe(Number(deadline));
   });
 
   it.each([
@@ -166,7 +166,7 @@ describe('deadlines', () => {
   ])('ignores x-request-deadline from a client with %s', async (_case, headers) => {
     for (const value of ['1', deadline]) {
       const response = await fetch(`${url}/trace`, { headers: { 'x-request-deadline': value, ...headers } });
-      const trace = (await response.json()).data;
+      const trace = ((await response.json()) as { data: any }).data;
       expect(trace.traceId).toMatch(/^[0-9a-f]{32}$/);
       expect(trace).not.toHaveProperty('deadline');
     }
@@ -204,7 +204,7 @@ describe('security headers', () => {
 describe('client addresses', () => {
   it('ignores X-Forwarded-For from a peer that is not a trusted proxy (the default)', async () => {
     const response = await fetch(`${url}/ip`, { headers: { 'x-forwarded-for': '203.0.113.7' } });
-    expect((await response.json()).data).toBe('127.0.0.1');
+    expect(((await response.json()) as { data: any }).data).toBe('127.0.0.1');
   });
 
   it('believes X-Forwarded-For from a configured proxy, up to the first untrusted address', async () => {
@@ -213,7 +213,7 @@ describe('client addresses', () => {
       const response = await fetch(`${urlOf(behindProxy)}/ip`, {
         headers: { 'x-forwarded-for': '198.51.100.1, 203.0.113.7' },
       });
-      expect((await response.json()).data).toBe('203.0.113.7');
+      expect(((await response.json()) as { data: any }).data).toBe('203.0.113.7');
     } finally {
       await behindProxy.close();
     }

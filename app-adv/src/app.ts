@@ -62,7 +62,18 @@ export function createAdvService(hooks?: SagaHooks): ServiceModule<typeof advCon
           }
         },
       });
-      advertisementRoutes(http, { db, guards, saga, runner, budgetMs: config.PURCHASE_TIME_BUDGET_MS });
+      advertisementRoutes(http, {
+        db,
+        guards,
+        saga,
+        runner,
+        budgetMs: config.PURCHASE_TIME_BUDGET_MS,
+        purchasesPerUser: {
+          max: config.MONEY_LIMIT_PER_USER,
+          windowSeconds: config.MONEY_LIMIT_WINDOW_SECONDS,
+          per: 'user',
+        },
+      });
       return new Service({
         name: 'app-adv',
         logger,

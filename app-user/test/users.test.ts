@@ -17,7 +17,9 @@ let seq = 0;
 
 beforeAll(async () => {
   authority = await startTestAuthority();
-  app = await startTestService(userService, { env: { AUTH_JWKS_URL: authority.jwksUrl } });
+  app = await startTestService(userService, {
+    env: { AUTH_JWKS_URL: authority.jwksUrl, REGISTRATION_LIMIT_PER_ADDRESS: '100000' },
+  });
   published = [];
   await app.ports.bus!.subscribe({
     group: 'test',
@@ -411,5 +413,27 @@ describe('POST /api/v1/internal/credentials/check (internal)', () => {
       { 'x-service-token': await app.serviceToken('app-adv') },
     );
     expect(response.status).toBe(403);
+  });
+});
+
+describe('rate limit', () => {
+  it('limits registrations per client address with 429 and Retry-After', async () => {
+    const limited = await startTestService(userService, {
+      env: { AUTH_JWKS_URL: authority.jwksUrl, REGISTRATION_LIMIT_PER_ADDRESS: '2' },
+    });
+    try {
+      const create = (body: unknown) => call(limited.url, 'POST', '/api/v1/user/create', { body });
+      expect((await create(registration())).status).toBe(200);
+      expect((await create({})).status).toBe(400);
+      const refused = await create(registration());
+      expect(refused.status).toBe(429);
+      expect(refused.body).toEqual({
+        success: false,
+        errors: [{ text: 'Too many requests, try again later' }],
+      });
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    } finally {
+      await limited.stop();
+    }
   });
 });

@@ -57,6 +57,16 @@ export const commonSettings = {
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 10_000 }),
 };
 
+/** For services with money routes a user calls (top-up, rollback, purchase): a limit per user. */
+export const moneyRateLimitSettings = {
+  MONEY_LIMIT_PER_USER: Type.Integer({
+    minimum: 1,
+    default: 60,
+    description: 'money operations one user may start in a window (429 beyond)',
+  }),
+  MONEY_LIMIT_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 60 }),
+};
+
 /** For services with protected routes: where app-auth publishes the keys that sign user tokens. */
 export const userTokenSettings = {
   AUTH_JWKS_URL: UrlSetting('app-auth JWKS document, to verify user tokens'),

@@ -1,3 +1,4 @@
+/// <reference types="@fastify/rate-limit" preserve="true" />
 import rateLimit, { type RateLimitPluginOptions } from '@fastify/rate-limit';
 import type { FastifyRequest } from 'fastify';
 import type { HttpServer } from './server.js';

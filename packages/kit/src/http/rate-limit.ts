@@ -30,7 +30,11 @@ type Callback = (error: Error | null, result?: { current: number; ttl: number })
  */
 function keyValueStore(kv: KeyValueStore) {
   class KeyValueRateLimitStore {
-    constructor(private readonly namespace = 'rate-limit:') {}
+    // The plugin constructs the store with its own settings, which this store does not need.
+    constructor(
+      _settings?: unknown,
+      private readonly namespace = 'rate-limit:',
+    ) {}
 
     incr(key: string, callback: Callback, timeWindowMs: number): void {
       const windowSeconds = Math.max(1, Math.ceil(timeWindowMs / 1000));
@@ -42,6 +46,7 @@ function keyValueStore(kv: KeyValueStore) {
 
     child(params: { routeInfo: { method?: string | string[]; url?: string } }) {
       return new KeyValueRateLimitStore(
+        undefined,
         `${this.namespace}${String(params.routeInfo.method)}:${params.routeInfo.url ?? ''}:`,
       );
     }

@@ -285,6 +285,8 @@ describe('rate limits', () => {
         expect([await post(first), await post(second), await post(first), await post(second)]).toEqual([
           200, 200, 429, 429,
         ]);
+        // One counter per route and subject, under the route's own name.
+        expect(await kv.get('rate-limit:POST:/limited:address:127.0.0.1')).toBe('4');
       } finally {
         await first.close();
         await second.close();

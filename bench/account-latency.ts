@@ -29,7 +29,7 @@ await inBothModes(async (mode, bus) => {
       const registered = await call(user.url, 'POST', '/api/v1/user/create', {
         body: {
           username,
-          password: 'pw',
+          password: 'password',
           firstName: 'B',
           lastName: 'M',
           email: `${username}@mail.ru`,

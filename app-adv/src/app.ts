@@ -62,7 +62,18 @@ export function createAdvService(hooks?: SagaHooks): ServiceModule<typeof advCon
           }
         },
       });
-      advertisementRoutes(http, { db, guards, saga, runner, budgetMs: config.PURCHASE_TIME_BUDGET_MS });
+      advertisementRoutes(http, {
+        db,
+        guards,
+        saga,
+        runner,
+        budgetMs: config.PURCHASE_TIME_BUDGET_MS,
+        purchasesPerUser: {
+          max: config.MONEY_LIMIT_PER_USER,
+          windowSeconds: config.MONEY_LIMIT_WINDOW_SECONDS,
+          per: 'user',
+        },
+      });
       // At shutdown, purchases still waiting on their saga answer 202 after the step in hand (their
       // state is stored; a repeat or the resumer finishes them) instead of holding the stop up.
       http.addHook('preClose', async () => void saga.stop());

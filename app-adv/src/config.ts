@@ -2,6 +2,7 @@ import {
   commonSettings,
   databaseSettings,
   kafkaSettings,
+  moneyRateLimitSettings,
   Type,
   UrlSetting,
   userTokenSettings,
@@ -12,6 +13,7 @@ export const advConfigSchema = Type.Object({
   ...userTokenSettings,
   ...databaseSettings,
   ...kafkaSettings,
+  ...moneyRateLimitSettings,
   BILLING_SERVICE_URL: UrlSetting('app-billing base URL'),
   BONUS_SERVICE_URL: UrlSetting('app-bonus base URL'),
   PURCHASE_TIME_BUDGET_MS: Type.Integer({

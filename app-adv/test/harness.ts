@@ -51,7 +51,7 @@ export class World {
 
   static async start(): Promise<World> {
     const authority = await startTestAuthority();
-    const env = { AUTH_JWKS_URL: authority.jwksUrl };
+    const env = { AUTH_JWKS_URL: authority.jwksUrl, MONEY_LIMIT_PER_USER: '100000' };
     const bus = new InMemoryEventBus();
     const [billing, bonus, notify] = await Promise.all([
       startTestService(billingService, { env, ports: { bus } }),
@@ -96,6 +96,7 @@ export class World {
         SAGA_STEP_TIMEOUT_MS: String(STEP_TIMEOUT_MS),
         PURCHASE_TIME_BUDGET_MS: String(BUDGET_MS),
         SAGA_RESUME_INTERVAL_MS: '100',
+        MONEY_LIMIT_PER_USER: '100000',
       },
     });
   }

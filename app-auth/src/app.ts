@@ -7,6 +7,7 @@ import {
   ServiceClient,
   ServiceCredentials,
   TokenIssuer,
+  trustedProxiesOf,
   type ServiceModule,
 } from '@adboard/kit';
 import { authConfigSchema } from './config.js';
@@ -21,24 +22,29 @@ export const authService: ServiceModule<typeof authConfigSchema> = {
   async create(config, ports) {
     const kv = requirePort(ports, 'kv', 'REDIS_URL');
     const logger = ports.logger;
+    const credentials = new ServiceCredentials('app-auth', config.SERVICE_SECRET);
     const http = await createHttpServer({
       service: 'app-auth',
       description: 'Sessions, login and forward authentication; signs user tokens',
       logger,
       metrics: createMetricsRegistry('app-auth'),
       readiness: [{ name: 'session store', check: () => kv.ping() }],
-      trustProxyHops: config.TRUST_PROXY_HOPS,
+      trustedProxies: trustedProxiesOf(config.TRUSTED_PROXIES),
+      serviceCredentials: credentials,
+      rateLimitStore: kv,
     });
     await http.register(cookie);
-    const credentials = new ServiceCredentials('app-auth', config.SERVICE_SECRET);
     authRoutes(http, {
       users: new UserDirectory(new ServiceClient('app-user', config.USER_SERVICE_URL, credentials)),
       sessions: new Sessions(kv, config.SESSION_TTL_SECONDS),
       limiter: new LoginLimiter(kv, {
-        perUsername: config.LOGIN_LIMIT_PER_USERNAME,
-        perAddress: config.LOGIN_LIMIT_PER_ADDRESS,
+        failures: config.LOGIN_LIMIT_PER_USERNAME,
         windowSeconds: config.LOGIN_LIMIT_WINDOW_SECONDS,
       }),
+      loginsPerAddress: {
+        max: config.LOGIN_LIMIT_PER_ADDRESS,
+        windowSeconds: config.LOGIN_LIMIT_WINDOW_SECONDS,
+      },
       issuer: await TokenIssuer.fromPem(config.AUTH_PRIVATE_KEY, config.JWT_TTL_SECONDS),
       secureCookie: config.SESSION_COOKIE_SECURE,
     });

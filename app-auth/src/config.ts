@@ -14,7 +14,15 @@ export const authConfigSchema = Type.Object({
     default: false,
     description: 'set the Secure flag (serve over HTTPS)',
   }),
-  LOGIN_LIMIT_PER_USERNAME: Type.Integer({ minimum: 1, default: 10 }),
-  LOGIN_LIMIT_PER_ADDRESS: Type.Integer({ minimum: 1, default: 100 }),
+  LOGIN_LIMIT_PER_USERNAME: Type.Integer({
+    minimum: 1,
+    default: 10,
+    description: 'failed logins of one username in a window that lock it until the window ends',
+  }),
+  LOGIN_LIMIT_PER_ADDRESS: Type.Integer({
+    minimum: 1,
+    default: 100,
+    description: 'login attempts per client address in a window',
+  }),
   LOGIN_LIMIT_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 60 }),
 });

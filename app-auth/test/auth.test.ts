@@ -33,16 +33,16 @@ afterAll(async () => {
   await user.stop();
 });
 
-async function newUser() {
+async function newUser(name?: string) {
   seq += 1;
-  const username = `auth_${Date.now().toString(36)}_${seq}`;
+  const username = name ?? `auth_${Date.now().toString(36)}_${seq}`;
   const response = await call(user.url, 'POST', '/api/v1/user/create', {
     body: {
       username,
-      password: 'p@ss',
+      password: 'p@ssword',
       firstName: 'A',
       lastName: 'B',
-      email: `${username}@mail.ru`,
+      email: `${username}_${seq}@mail.ru`,
       phone: 1,
     },
   });
@@ -56,7 +56,7 @@ function sessionCookie(headers: Headers): string {
   return cookie!.split(';')[0]!;
 }
 
-async function logIn(username: string, password = 'p@ss', cookie?: string) {
+async function logIn(username: string, password = 'p@ssword', cookie?: string) {
   return call(auth.url, 'POST', '/api/v1/login', {
     body: { username, password },
     headers: cookie ? { cookie } : {},
@@ -99,7 +99,7 @@ describe('POST /api/v1/login', () => {
   it('renews the session id at login and ends the old session', async () => {
     const { username } = await newUser();
     const first = sessionCookie((await logIn(username)).headers);
-    const second = sessionCookie((await logIn(username, 'p@ss', first)).headers);
+    const second = sessionCookie((await logIn(username, 'p@ssword', first)).headers);
     expect(second).not.toBe(first);
     expect((await authenticate(first)).status).toBe(401);
     expect((await authenticate(second)).status).toBe(200);
@@ -117,6 +117,31 @@ describe('POST /api/v1/login', () => {
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     const other = await newUser();
     expect((await logIn(other.username)).status).toBe(200);
+  });
+
+  it('locks a username by its exact spelling, as usernames are case-sensitive', async () => {
+    const { username } = await newUser();
+    const upper = await newUser(username.toUpperCase());
+    for (let i = 0; i < 5; i += 1) expect((await logIn(username, 'wrong')).status).toBe(400);
+    expect((await logIn(username)).status).toBe(429);
+    expect((await logIn(upper.username)).status).toBe(200);
+  });
+
+  it('does not count successful logins towards the lock', async () => {
+    const { username } = await newUser();
+    for (let i = 0; i < 8; i += 1) expect((await logIn(username)).status).toBe(200);
+    for (let i = 0; i < 4; i += 1) expect((await logIn(username, 'wrong')).status).toBe(400);
+    expect((await logIn(username)).status).toBe(200);
+  });
+
+  it('refuses a NUL character in the username with a 400, not a 503', async () => {
+    const response = await call(auth.url, 'POST', '/api/v1/login', {
+      body: { username: 'iv\u0000an', password: 'p@ssword' },
+    });
+    expect(response.status).toBe(400);
+    expect(response.body.errors).toEqual([
+      { text: 'This value should not contain NUL characters or unpaired surrogates.', field: 'username' },
+    ]);
   });
 
   it('answers 503, not 500, when app-user cannot be reached', async () => {
@@ -211,5 +236,51 @@ describe('POST /api/v1/logout', () => {
     const response = await call(auth.url, 'POST', '/api/v1/logout');
     expect(response.status).toBe(200);
     expect(response.body).toEqual({ success: true });
+  });
+});
+
+describe('the per-address login limit', () => {
+  async function authWith(env: Record<string, string>) {
+    return startTestService(authService, {
+      database: false,
+      ports: { kv: new InMemoryKeyValueStore() },
+      env: {
+        AUTH_PRIVATE_KEY: generateSigningKey(),
+        USER_SERVICE_URL: user.url,
+        LOGIN_LIMIT_PER_ADDRESS: '3',
+        ...env,
+      },
+    });
+  }
+  const attempt = (base: string, i: number) =>
+    call(base, 'POST', '/api/v1/login', {
+      body: { username: `nobody_${i}`, password: 'p@ssword' },
+      headers: { 'x-forwarded-for': `198.51.100.${i}` },
+    });
+
+  it('cannot be dodged by a direct caller rotating X-Forwarded-For (no proxy is trusted by default)', async () => {
+    const isolated = await authWith({});
+    try {
+      const statuses = [];
+      for (let i = 1; i <= 5; i += 1) statuses.push((await attempt(isolated.url, i)).status);
+      expect(statuses).toEqual([400, 400, 400, 429, 429]);
+      const limited = await attempt(isolated.url, 6);
+      expect(limited.body).toEqual({
+        success: false,
+        errors: [{ text: 'Too many login attempts, try again later' }],
+      });
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    } finally {
+      await isolated.stop();
+    }
+  });
+
+  it('counts each client apart behind a configured proxy', async () => {
+    const behindProxy = await authWith({ TRUSTED_PROXIES: '127.0.0.1' });
+    try {
+      for (let i = 1; i <= 5; i += 1) expect((await attempt(behindProxy.url, i)).status).toBe(400);
+    } finally {
+      await behindProxy.stop();
+    }
   });
 });

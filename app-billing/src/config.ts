@@ -1,10 +1,18 @@
-import { commonSettings, databaseSettings, kafkaSettings, Type, userTokenSettings } from '@adboard/kit';
+import {
+  commonSettings,
+  databaseSettings,
+  kafkaSettings,
+  moneyRateLimitSettings,
+  Type,
+  userTokenSettings,
+} from '@adboard/kit';
 
 export const billingConfigSchema = Type.Object({
   ...commonSettings,
   ...userTokenSettings,
   ...databaseSettings,
   ...kafkaSettings,
+  ...moneyRateLimitSettings,
   IDEMPOTENCY_RETENTION_HOURS: Type.Integer({
     minimum: 24,
     default: 72,

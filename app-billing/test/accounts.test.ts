@@ -18,7 +18,10 @@ let advToken: string;
 
 beforeAll(async () => {
   authority = await startTestAuthority();
-  app = await startTestService(billingService, { env: { AUTH_JWKS_URL: authority.jwksUrl } });
+  // Tests here run hundreds of operations for one user: far above the default per-user limit.
+  app = await startTestService(billingService, {
+    env: { AUTH_JWKS_URL: authority.jwksUrl, MONEY_LIMIT_PER_USER: '100000' },
+  });
   advToken = await app.serviceToken('app-adv');
 });
 afterAll(async () => {
@@ -482,5 +485,42 @@ describe('books under concurrency', () => {
     console.log(
       `[billing] 200 parallel operations: final balance ${balance}, ${refused} payments refused for lack of money`,
     );
+  });
+});
+
+describe('rate limit', () => {
+  it('limits the top-ups and the rollbacks one user starts (429 with Retry-After), never a service', async () => {
+    const limited = await startTestService(billingService, {
+      env: { AUTH_JWKS_URL: authority.jwksUrl, MONEY_LIMIT_PER_USER: '3' },
+    });
+    try {
+      const [alice, bob] = [
+        await userWithAccount(limited, authority, '/api/v1/account'),
+        await userWithAccount(limited, authority, '/api/v1/account'),
+      ];
+      const put = (path: string, headers: Record<string, string>, body?: unknown) =>
+        call(limited.url, 'PUT', path, { body, headers: { ...headers, 'x-idempotency-key': randomUUID() } });
+      const asAlice = { 'x-auth-token': alice.token };
+      for (let i = 0; i < 3; i += 1) {
+        expect((await put(`/api/v1/account/top-up/${alice.id}`, asAlice, { sum: 10 })).status).toBe(200);
+      }
+      const refused = await put(`/api/v1/account/top-up/${alice.id}`, asAlice, { sum: 10 });
+      expect(refused.status).toBe(429);
+      expect(refused.body).toEqual({
+        success: false,
+        errors: [{ text: 'Too many requests, try again later' }],
+      });
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(
+        (await put(`/api/v1/account/top-up/${bob.id}`, { 'x-auth-token': bob.token }, { sum: 10 })).status,
+      ).toBe(200);
+      const asAdv = { 'x-service-token': await limited.serviceToken('app-adv') };
+      for (let i = 0; i < 4; i += 1) {
+        expect((await put(`/api/v1/account/pay/${alice.id}`, asAdv, { sum: 1 })).status).toBe(200);
+        expect((await put(`/api/v1/account/rollback/${alice.id}`, asAdv)).status).toBe(200);
+      }
+    } finally {
+      await limited.stop();
+    }
   });
 });

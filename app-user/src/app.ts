@@ -19,7 +19,11 @@ export const userService: ServiceModule<typeof userConfigSchema> = {
       config,
       ports,
     );
-    userRoutes(http, db, guards);
+    userRoutes(http, db, guards, {
+      max: config.REGISTRATION_LIMIT_PER_ADDRESS,
+      windowSeconds: config.REGISTRATION_LIMIT_WINDOW_SECONDS,
+      per: 'address',
+    });
     return new Service({
       name: 'app-user',
       logger,

@@ -5,4 +5,10 @@ export const userConfigSchema = Type.Object({
   ...userTokenSettings,
   ...databaseSettings,
   ...kafkaSettings,
+  REGISTRATION_LIMIT_PER_ADDRESS: Type.Integer({
+    minimum: 1,
+    default: 20,
+    description: 'registrations one client address may make in a window (429 beyond)',
+  }),
+  REGISTRATION_LIMIT_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 60 }),
 });

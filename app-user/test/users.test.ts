@@ -17,7 +17,9 @@ let seq = 0;
 
 beforeAll(async () => {
   authority = await startTestAuthority();
-  app = await startTestService(userService, { env: { AUTH_JWKS_URL: authority.jwksUrl } });
+  app = await startTestService(userService, {
+    env: { AUTH_JWKS_URL: authority.jwksUrl, REGISTRATION_LIMIT_PER_ADDRESS: '100000' },
+  });
   published = [];
   await app.ports.bus!.subscribe({
     group: 'test',
@@ -181,6 +183,69 @@ describe('POST /api/v1/user/create', () => {
   });
 });
 
+describe('text that cannot be stored', () => {
+  const nul = 'Iv\u0000an';
+  const textMessage = 'This value should not contain NUL characters or unpaired surrogates.';
+
+  it.each(['username', 'password', 'firstName', 'lastName'])(
+    'refuses a NUL character in %s at registration with a 400 for that field',
+    async (field) => {
+      const response = await register(registration({ [field]: `${field}-${nul}-long-enough` }));
+      expect(response.status).toBe(400);
+      expect(response.body).toEqual({ success: false, errors: [{ text: textMessage, field }] });
+    },
+  );
+
+  it('refuses an unpaired surrogate instead of storing U+FFFD in its place', async () => {
+    const response = await register(registration({ firstName: 'Iv\ud800an' }));
+    expect(response.status).toBe(400);
+    expect(response.body.errors).toEqual([{ text: textMessage, field: 'firstName' }]);
+  });
+
+  it('stores characters outside the BMP exactly as sent', async () => {
+    const { user, token } = await registered({ firstName: 'Ivan 😀 𝔘' });
+    expect(user.firstName).toBe('Ivan 😀 𝔘');
+    const read = await call(app.url, 'GET', `/api/v1/user/${user.id}`, {
+      headers: { 'x-auth-token': token },
+    });
+    expect(read.body.data.firstName).toBe('Ivan 😀 𝔘');
+  });
+
+  it('refuses a NUL character in a profile change and in the credential check', async () => {
+    const { user, token } = await registered();
+    const changed = await call(app.url, 'PUT', `/api/v1/user/${user.id}`, {
+      body: { lastName: nul },
+      headers: { 'x-auth-token': token },
+    });
+    expect(changed.status).toBe(400);
+    expect(changed.body.errors).toEqual([{ text: textMessage, field: 'lastName' }]);
+    const check = await call(app.url, 'POST', '/api/v1/internal/credentials/check', {
+      body: { username: nul, password: nul },
+      headers: { 'x-service-token': await app.serviceToken('app-auth') },
+    });
+    expect(check.status).toBe(400);
+    expect(check.body.errors).toEqual([
+      { text: textMessage, field: 'username' },
+      { text: textMessage, field: 'password' },
+    ]);
+  });
+});
+
+describe('passwords', () => {
+  it('refuses a password shorter than 8 characters', async () => {
+    const response = await register(registration({ password: 'secret' }));
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual({
+      success: false,
+      errors: [{ text: 'This value is too short. It should have 8 characters or more.', field: 'password' }],
+    });
+  });
+
+  it('accepts a password of exactly 8 characters, such as "password"', async () => {
+    expect((await register(registration({ password: 'password' }))).status).toBe(200);
+  });
+});
+
 describe('GET /api/v1/user/{userId}', () => {
   it('shows the user their profile', async () => {
     const { user, token } = await registered();
@@ -264,6 +329,34 @@ describe('PUT /api/v1/user/{userId}', () => {
     ]);
   });
 
+  it.each([['null'], ['[]'], ['[{"firstName":"Пётр"}]'], ['42'], ['"Пётр"'], ['true']])(
+    'refuses a body that is not an object, %s, and changes nothing',
+    async (raw) => {
+      const { user, token } = await registered();
+      const response = await call(app.url, 'PUT', `/api/v1/user/${user.id}`, {
+        raw,
+        headers: { 'x-auth-token': token, 'content-type': 'application/json' },
+      });
+      expect(response.status).toBe(400);
+      expect(response.body).toEqual({
+        success: false,
+        errors: [{ text: 'This value should be of type object.', field: 'body' }],
+      });
+      const read = await call(app.url, 'GET', `/api/v1/user/${user.id}`, {
+        headers: { 'x-auth-token': token },
+      });
+      expect(read.body.data).toEqual(user);
+    },
+  );
+
+  it('treats a request without a body as no change', async () => {
+    const { user, token } = await registered();
+    const response = await call(app.url, 'PUT', `/api/v1/user/${user.id}`, {
+      headers: { 'x-auth-token': token },
+    });
+    expect(response.body).toEqual({ success: true, data: user });
+  });
+
   it('answers 401 and 403 before reading the body', async () => {
     const { user } = await registered();
     const other = await registered();
@@ -320,5 +413,27 @@ describe('POST /api/v1/internal/credentials/check (internal)', () => {
       { 'x-service-token': await app.serviceToken('app-adv') },
     );
     expect(response.status).toBe(403);
+  });
+});
+
+describe('rate limit', () => {
+  it('limits registrations per client address with 429 and Retry-After', async () => {
+    const limited = await startTestService(userService, {
+      env: { AUTH_JWKS_URL: authority.jwksUrl, REGISTRATION_LIMIT_PER_ADDRESS: '2' },
+    });
+    try {
+      const create = (body: unknown) => call(limited.url, 'POST', '/api/v1/user/create', { body });
+      expect((await create(registration())).status).toBe(200);
+      expect((await create({})).status).toBe(400);
+      const refused = await create(registration());
+      expect(refused.status).toBe(429);
+      expect(refused.body).toEqual({
+        success: false,
+        errors: [{ text: 'Too many requests, try again later' }],
+      });
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    } finally {
+      await limited.stop();
+    }
   });
 });

@@ -1,7 +1,7 @@
 {{/*
 The ingress-nginx routes of one service, host arch.homework, prefix /<name> stripped (rewrite-target
 /$2). They mirror packages/gateway/src/route-rules.ts (values: routes.public, routes.internal, plus
-ALWAYS_PUBLIC_PREFIXES below); packages/charts/test checks both agree, path by path.
+ALWAYS_PUBLIC_PREFIXES and ALWAYS_INTERNAL_PREFIXES below); packages/charts/test checks both agree, path by path.
 
 How ingress-nginx chooses among them (docs: user-guide/ingress-path-matching, "Path Priority"):
 every path of the host becomes a case-insensitive regex location `location ~* "^<path>"`, and
@@ -10,7 +10,7 @@ descending path length. The paths of a prefix (public or internal) are always lo
 service's catch-all `/<name>(/|$)(.*)`, so they win over it. Annotations are per Ingress, so the
 routes need separate Ingress objects:
 
-  <name>-public    no auth: /health, /ready, /metrics, /docs and the service's public prefixes
+  <name>-public    no auth: /health, /ready, /docs and the service's public prefixes
                    (app-auth: the whole service).
   <name>           forward auth: the catch-all, i.e. everything else (protected).
                    auth-url answers 200 + X-Auth-Token (copied onto the upstream request,
@@ -18,8 +18,8 @@ routes need separate Ingress objects:
                    that 401; custom-http-errors + default-backend hand it to the error backend
                    (adboard-errors, deployed by the app-auth chart), which answers the contract's
                    401 {"success": false, "errors": ["Unauthorized"]}.
-  <name>-internal  the internal prefixes, routed to the error backend (never to the service),
-                   rewritten to /not-exposed, where it answers 404 {"success": false, "errors":
+  <name>-internal  /metrics (scraped on the service port) and the internal prefixes, routed
+                   to the error backend (never to the service), rewritten to /not-exposed, where it answers 404 {"success": false, "errors":
                    [{"text": "Not found"}]}, as the local gateway does. (A path pointing at a
                    Service that does not exist would answer 503, and lookahead regexes are not
                    RE2, which ingress-nginx requires, so an explicit blocking route it is.)
@@ -57,7 +57,8 @@ A prefix p matches p itself and everything under p/ (route-rules.ts: matchesPref
 {{- if .Values.ingress.enabled }}
 {{- $name := include "adboard-lib.name" . -}}
 {{- $ing := .Values.ingress -}}
-{{- $alwaysPublic := list "/health" "/ready" "/metrics" "/docs" -}}
+{{- $alwaysPublic := list "/health" "/ready" "/docs" -}}
+{{- $alwaysInternal := list "/metrics" -}}
 {{- $wholeServicePublic := has "/" .Values.routes.public -}}
 {{- $publicPaths := list -}}
 {{- if $wholeServicePublic -}}
@@ -100,9 +101,8 @@ spec:
   rules:
     {{- include "adboard-lib.ingressRule" (dict "host" $ing.host "paths" (list (include "adboard-lib.prefixPath" (dict "name" $name "prefix" "/"))) "backend" $name) | nindent 4 }}
 {{- end }}
-{{- with .Values.routes.internal }}
 {{- $internalPaths := list -}}
-{{- range . -}}
+{{- range (concat $alwaysInternal .Values.routes.internal) -}}
 {{- $internalPaths = append $internalPaths (include "adboard-lib.prefixPath" (dict "name" $name "prefix" .)) -}}
 {{- end }}
 ---
@@ -119,6 +119,5 @@ spec:
   ingressClassName: {{ $ing.className }}
   rules:
     {{- include "adboard-lib.ingressRule" (dict "host" $ing.host "paths" $internalPaths "backend" $ing.errorBackend) | nindent 4 }}
-{{- end }}
 {{- end }}
 {{- end -}}

@@ -8,12 +8,14 @@ import {
   pageOf,
   Ok,
   REPLAYED_HEADER,
+  rateLimited,
   requireIdempotencyKey,
   Type,
   USER_TOKEN_HEADER,
   type Database,
   type Guards,
   type HttpServer,
+  type RouteRateLimit,
 } from '@adboard/kit';
 import { PurchaseRepository } from '../data/purchase-repository.js';
 import { failureTexts } from '../domain/purchase.js';
@@ -28,6 +30,8 @@ export interface AdvertisementRouteDeps {
   runner: { owner: string; leaseMs: number };
   /** How long a purchase request waits for its saga before answering 202. */
   budgetMs: number;
+  /** Purchases one user may start in a window (429 beyond). */
+  purchasesPerUser: RouteRateLimit;
 }
 
 const errors = { '4xx': { $ref: 'ErrorEnvelope#' } };
@@ -54,10 +58,12 @@ export function advertisementRoutes(app: HttpServer, deps: AdvertisementRouteDep
     {
       onRequest: guards.user,
       preValidation: requireIdempotencyKey,
+      config: rateLimited(deps.purchasesPerUser),
       schema: {
         summary:
           'Buy an advertisement: 200 active (paid, bonus accrued); 400 with the failure text; 202 pending when the purchase ' +
-          'takes longer than the time budget — repeat with the same key for the outcome; 409 while it runs',
+          'takes longer than the time budget — repeat with the same key for the outcome; 409 while it runs; ' +
+          '429 with Retry-After beyond the per-user limit',
         security: asUser,
         headers: IdempotencyKeyHeader,
         body: NewAdvertisement,

@@ -1,8 +1,16 @@
 import type { CookieSerializeOptions } from '@fastify/cookie';
-import { OkEmpty, Text, Type, UnauthorizedError, type HttpServer, type TokenIssuer } from '@adboard/kit';
+import {
+  OkEmpty,
+  rateLimited,
+  Text,
+  Type,
+  UnauthorizedError,
+  type HttpServer,
+  type TokenIssuer,
+} from '@adboard/kit';
 import type { UserDirectory } from '../data/user-directory.js';
 import { logIn } from '../domain/login.js';
-import type { LoginLimiter } from '../domain/login-limiter.js';
+import { TOO_MANY_LOGINS, type LoginLimiter } from '../domain/login-limiter.js';
 import type { Sessions } from '../domain/sessions.js';
 
 export const SESSION_COOKIE = 'sid';
@@ -11,6 +19,8 @@ export interface AuthRouteDeps {
   users: UserDirectory;
   sessions: Sessions;
   limiter: LoginLimiter;
+  /** Login attempts allowed per client address in a window (whatever the usernames). */
+  loginsPerAddress: { max: number; windowSeconds: number };
   issuer: TokenIssuer;
   secureCookie: boolean;
 }
@@ -28,8 +38,11 @@ export function authRoutes(app: HttpServer, deps: AuthRouteDeps): void {
   app.post(
     '/api/v1/login',
     {
+      config: rateLimited({ ...deps.loginsPerAddress, per: 'address', message: TOO_MANY_LOGINS }),
       schema: {
-        summary: 'Log in: sets the session cookie (429 when attempts exceed the limit)',
+        summary:
+          'Log in: sets the session cookie. 429 with Retry-After when the address made too many attempts, or the ' +
+          'username is locked after too many failures (until the window ends, even with the right password)',
         body: Type.Object({ username: Text(255), password: Text(255) }),
         response: { 200: OkEmpty(), ...errors },
       },
@@ -38,7 +51,6 @@ export function authRoutes(app: HttpServer, deps: AuthRouteDeps): void {
       const sessionId = await logIn(deps, {
         username: request.body.username,
         password: request.body.password,
-        address: request.ip,
         previousSessionId: request.cookies[SESSION_COOKIE],
       });
       request.log.info({ username: request.body.username }, 'logged in');

@@ -6,12 +6,14 @@ import {
   pageOf,
   idempotentResponse,
   Ok,
+  rateLimited,
   requireIdempotencyKey,
   Type,
   UserIdParams,
   type Database,
   type Guards,
   type HttpServer,
+  type RouteRateLimit,
 } from '@adboard/kit';
 import { getAccount, pay, rollback, statement, topUp } from '../domain/accounts.js';
 import { AccountView, EntryView, Sum } from './schemas.js';
@@ -20,7 +22,8 @@ const errors = { '4xx': { $ref: 'ErrorEnvelope#' } };
 const asUser = [{ userToken: [] }];
 const asService = [{ serviceToken: [] }];
 
-export function accountRoutes(app: HttpServer, db: Database, guards: Guards): void {
+/** `perUser` limits the money operations a user starts (top-up, rollback); services are never limited. */
+export function accountRoutes(app: HttpServer, db: Database, guards: Guards, perUser: RouteRateLimit): void {
   freshKeyRoute(app, '/api/v1/account/uuid', guards.user);
 
   app.get(
@@ -60,9 +63,10 @@ export function accountRoutes(app: HttpServer, db: Database, guards: Guards): vo
     {
       onRequest: guards.self,
       preValidation: requireIdempotencyKey,
+      config: rateLimited(perUser),
       schema: {
         summary:
-          'Credit your account; a repeat with the same key changes nothing (Idempotent-Replayed: true)',
+          'Credit your account (429 with Retry-After beyond the per-user limit); a repeat with the same key changes nothing (Idempotent-Replayed: true)',
         security: asUser,
         params: UserIdParams,
         headers: IdempotencyKeyHeader,
@@ -111,6 +115,7 @@ export function accountRoutes(app: HttpServer, db: Database, guards: Guards): vo
     {
       onRequest: guards.selfOrService('app-adv'),
       preValidation: requireIdempotencyKey,
+      config: rateLimited(perUser),
       schema: {
         summary:
           'Reverse the operation made with this key (a payment only by a service); nothing to reverse → unchanged',

@@ -2,6 +2,16 @@ import { Email, PositiveInt, Text, Type } from '@adboard/kit';
 
 const PHONE_MAX = 999_999_999_999_999; // 15 digits, the longest E.164 number
 
+/** The shortest password a registration accepts (characters, i.e. UTF-16 code units). */
+export const PASSWORD_MIN_LENGTH = 8;
+
+const NewPassword = Type.String({
+  minLength: PASSWORD_MIN_LENGTH,
+  maxLength: 255,
+  pattern: '\\S',
+  description: `${PASSWORD_MIN_LENGTH} to 255 characters`,
+});
+
 export const UserView = Type.Object({
   id: Type.Integer(),
   username: Type.String(),
@@ -13,7 +23,7 @@ export const UserView = Type.Object({
 
 export const Registration = Type.Object({
   username: Text(255),
-  password: Text(255),
+  password: NewPassword,
   firstName: Text(255),
   lastName: Text(255),
   email: Email(),

@@ -1,15 +1,30 @@
-import { Ok, UserIdParams, type Database, type Guards, type HttpServer } from '@adboard/kit';
+import {
+  Ok,
+  rateLimited,
+  UserIdParams,
+  type Database,
+  type Guards,
+  type HttpServer,
+  type RouteRateLimit,
+} from '@adboard/kit';
 import { checkCredentials, getUser, registerUser, updateProfile } from '../domain/users.js';
 import { CredentialOwner, Credentials, ProfileChanges, Registration, UserView } from './schemas.js';
 
 const errors = { '4xx': { $ref: 'ErrorEnvelope#' } };
 
-export function userRoutes(app: HttpServer, db: Database, guards: Guards): void {
+/** `registrations` limits the registrations per client address. */
+export function userRoutes(
+  app: HttpServer,
+  db: Database,
+  guards: Guards,
+  registrations: RouteRateLimit,
+): void {
   app.post(
     '/api/v1/user/create',
     {
+      config: rateLimited(registrations),
       schema: {
-        summary: 'Register a user (public)',
+        summary: 'Register a user (public; 429 with Retry-After beyond the per-address limit)',
         body: Registration,
         response: { 200: Ok(UserView), ...errors },
       },

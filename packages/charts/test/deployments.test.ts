@@ -142,7 +142,7 @@ describe.each(SERVICE_NAMES)('%s Deployment', (service) => {
     const env: Record<string, string> = { ...plain };
     for (const name of Object.keys(secret)) env[name] = SECRET_PLACEHOLDERS[name] ?? 'placeholder';
     const config = loadConfig(CONFIG_SCHEMAS[service] as Parameters<typeof loadConfig>[0], env);
-    expect(config).toMatchObject({ PORT: 8080, TRUST_PROXY_HOPS: 1 });
+    expect(config).toMatchObject({ PORT: 8080, TRUSTED_PROXIES: '10.244.0.0/16' });
   });
 
   it('takes credentials from Secrets by reference, never from a ConfigMap or a literal', () => {
@@ -169,7 +169,7 @@ describe.each(SERVICE_NAMES)('%s Deployment', (service) => {
       BILLING_SERVICE_URL: 'http://app-billing',
       BONUS_SERVICE_URL: 'http://app-bonus',
       KAFKA_BROKERS: 'app-kafka:9092',
-      TRUST_PROXY_HOPS: '1',
+      TRUSTED_PROXIES: '10.244.0.0/16',
     };
     for (const [name, expected] of Object.entries(urls)) {
       if (name in schema.properties) expect(plain[name], name).toBe(expected);

@@ -1,4 +1,5 @@
 import {
+  ALWAYS_INTERNAL_PREFIXES,
   ALWAYS_PUBLIC_PREFIXES,
   classifyRoute,
   ROUTE_RULES,
@@ -37,7 +38,13 @@ const isProtected = (ingress: IIngress) => 'nginx.ingress.kubernetes.io/auth-url
 function samplePaths(service: ServiceName): string[] {
   const rules = ROUTE_RULES[service];
   const paths = new Set(['/', '/api', '/api/v1', '/api/v1/things/1', '/unknown/route']);
-  for (const prefix of [...ALWAYS_PUBLIC_PREFIXES, ...rules.public, ...rules.internal]) {
+  const prefixes = [
+    ...ALWAYS_PUBLIC_PREFIXES,
+    ...ALWAYS_INTERNAL_PREFIXES,
+    ...rules.public,
+    ...rules.internal,
+  ];
+  for (const prefix of prefixes) {
     const base = prefix.replace(/\/$/, '');
     paths.add(prefix).add(`${base}/`).add(`${base}/x/1`);
     // Look-alike siblings of the prefix (none for `/`, which matches everything).

@@ -8,6 +8,13 @@ export const gatewayConfigSchema = Type.Object({
   HOST: commonSettings.HOST,
   LOG_LEVEL: commonSettings.LOG_LEVEL,
   SHUTDOWN_TIMEOUT_MS: commonSettings.SHUTDOWN_TIMEOUT_MS,
+  TRUSTED_PROXIES: commonSettings.TRUSTED_PROXIES,
+  CORS_ALLOWED_ORIGINS: Type.String({
+    default: '',
+    pattern: '^(\\s*https?://[^,\\s/]+\\s*)?(,\\s*https?://[^,\\s/]+\\s*)*$',
+    description:
+      'comma-separated origins (scheme://host[:port]) whose pages may call the API from a browser; none by default (same-origin only)',
+  }),
   APP_USER_URL: upstreamUrl('app-user'),
   APP_AUTH_URL: upstreamUrl('app-auth'),
   APP_BILLING_URL: upstreamUrl('app-billing'),
@@ -23,6 +30,14 @@ export const gatewayConfigSchema = Type.Object({
 });
 
 export type GatewayConfig = Static<typeof gatewayConfigSchema>;
+
+/** A comma-separated setting as a list: `"a, b"` → `["a", "b"]`. */
+export function listOf(setting: string): string[] {
+  return setting
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+}
 
 /** The configured upstream base URLs by service; a service without one answers 404. */
 export function upstreamsFromConfig(config: GatewayConfig): Partial<Record<ServiceName, string>> {

@@ -1,4 +1,5 @@
 import {
+  BODY_LIMIT_BYTES,
   createHttpServer,
   createMetricsRegistry,
   NotFoundError,
@@ -10,6 +11,8 @@ import {
   type Logger,
   type ReadinessCheck,
 } from '@adboard/kit';
+import { Readable } from 'node:stream';
+import cors from '@fastify/cors';
 import replyFrom from '@fastify/reply-from';
 import { createForwardAuth, type ForwardAuth } from './forward-auth.js';
 import { clientResponseHeaders, upstreamRequestHeaders } from './forwarded-headers.js';
@@ -24,7 +27,24 @@ export interface GatewayOptions {
   authTimeoutMs?: number;
   /** Wait for an upstream's response headers, and between its body chunks (default 30000 ms). */
   upstreamTimeoutMs?: number;
+  /** Proxies in front of the entry point whose X-Forwarded-For is believed (default none). */
+  trustedProxies?: string[];
+  /** Origins whose pages may call the API from a browser (CORS); default none: same-origin only. */
+  corsOrigins?: string[];
+  /** The largest request body passed on (default: the services' own limit, 128 KiB). */
+  bodyLimitBytes?: number;
 }
+
+/** What a browser on an allowed origin may send and read (CORS). */
+const CORS_OPTIONS = {
+  credentials: true,
+  methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'],
+  allowedHeaders: ['content-type', 'x-idempotency-key', 'idempotency-key', 'x-request-id'],
+  exposedHeaders: ['idempotent-replayed', 'retry-after', 'x-request-id'],
+  maxAge: 600,
+  // A bare OPTIONS (no Origin) is not a preflight: answered like one rather than with plain text.
+  strictPreflight: false,
+};
 
 export interface Gateway {
   readonly http: HttpServer;
@@ -91,43 +111,63 @@ export async function createGatewayService(options: GatewayOptions): Promise<Ser
     logger,
     metrics: createMetricsRegistry('gateway'),
     readiness: authReadiness(authUrl, authTimeoutMs),
-    trustProxyHops: 0,
+    trustedProxies: options.trustedProxies ?? [],
     docs: false,
+    metricsRoute: false,
+    bodyLimitBytes: options.bodyLimitBytes ?? BODY_LIMIT_BYTES,
   });
-  // Bodies go upstream exactly as the client sent them, unparsed.
+  // Bodies go upstream exactly as the client sent them, unparsed, but read whole first (up to the
+  // limit, else 413 and the rest is drained): a service refusing a body half-way can then never
+  // leave the client's connection with an unread body.
   http.removeAllContentTypeParsers();
-  http.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+  http.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  // With CORS on, the plugin answers preflights itself (before forward auth, as browsers send them
+  // without cookies), so OPTIONS is not forwarded.
+  const corsOn = Boolean(options.corsOrigins?.length);
+  if (corsOn) await http.register(cors, { ...CORS_OPTIONS, origin: options.corsOrigins! });
   // No retries: a service's own 503 is its answer, and a non-idempotent request must not be repeated.
   await http.register(replyFrom, { retryMethods: [], disableRequestLogging: true });
 
-  http.all('/*', async (request, reply) => {
-    const target = parseRequestTarget(request.url);
-    const service = isServiceName(target.service) ? target.service : undefined;
-    const upstream = service && upstreams[service];
-    if (!service || !upstream) throw new NotFoundError();
-    const access = classifyRoute(service, target.routePath);
-    if (access === 'internal') throw new NotFoundError();
+  const methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', ...(corsOn ? [] : ['OPTIONS'])];
+  http.route({
+    method: methods,
+    url: '/*',
+    handler: async (request, reply) => {
+      const target = parseRequestTarget(request.url);
+      const service = isServiceName(target.service) ? target.service : undefined;
+      const upstream = service && upstreams[service];
+      if (!service || !upstream) throw new NotFoundError();
+      const access = classifyRoute(service, target.routePath);
+      if (access === 'internal') throw new NotFoundError();
 
-    const traceparent = outgoingTraceparent();
-    const userToken =
-      access === 'protected' ? await authenticate(forwardAuth, request, traceparent) : undefined;
-    const context = {
-      clientAddress: request.ip,
-      protocol: request.protocol,
-      host: request.headers.host,
-      requestId: request.id,
-      traceparent,
-      userToken,
-    };
-    return reply.from(`${withoutTrailingSlash(upstream)}${target.path}`, {
-      timeout: upstreamTimeoutMs,
-      rewriteRequestHeaders: (_request, headers) => upstreamRequestHeaders(headers, context),
-      rewriteHeaders: (headers) => clientResponseHeaders(headers),
-      onError: (failed, { error }) => {
-        request.log.warn({ err: error, service }, 'upstream did not answer');
-        failed.send(new ServiceUnavailableError());
-      },
-    });
+      const traceparent = outgoingTraceparent();
+      const userToken =
+        access === 'protected' ? await authenticate(forwardAuth, request, traceparent) : undefined;
+      const body = request.body as Buffer | undefined;
+      const context = {
+        forwardedFor: [...(request.ips ?? [request.ip])].reverse(),
+        protocol: request.protocol,
+        host: request.headers.host,
+        requestId: request.id,
+        traceparent,
+        userToken,
+      };
+      // reply-from sends a stream as it is (a Buffer it would re-encode as JSON).
+      if (body) request.body = Readable.from([body]);
+      return reply.from(`${withoutTrailingSlash(upstream)}${target.path}`, {
+        timeout: upstreamTimeoutMs,
+        rewriteRequestHeaders: (_request, headers) => {
+          const upstreamHeaders = upstreamRequestHeaders(headers, context);
+          if (body) upstreamHeaders['content-length'] = String(body.length);
+          return upstreamHeaders;
+        },
+        rewriteHeaders: (headers) => clientResponseHeaders(headers),
+        onError: (failed, { error }) => {
+          request.log.warn({ err: error, service }, 'upstream did not answer');
+          failed.send(new ServiceUnavailableError());
+        },
+      });
+    },
   });
 
   return new Service({ name: 'gateway', logger, http });

@@ -1,5 +1,5 @@
 import type { ServiceModule } from '@adboard/kit';
-import { gatewayConfigSchema, upstreamsFromConfig } from './config.js';
+import { gatewayConfigSchema, listOf, upstreamsFromConfig } from './config.js';
 import { createGatewayService } from './gateway.js';
 
 /** The gateway as the launchers see it: configuration from the environment, no database or bus. */
@@ -12,5 +12,7 @@ export const gatewayModule: ServiceModule<typeof gatewayConfigSchema> = {
       logger,
       authTimeoutMs: config.AUTH_TIMEOUT_MS,
       upstreamTimeoutMs: config.UPSTREAM_TIMEOUT_MS,
+      trustedProxies: listOf(config.TRUSTED_PROXIES),
+      corsOrigins: listOf(config.CORS_ALLOWED_ORIGINS),
     }),
 };

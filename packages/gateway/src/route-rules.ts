@@ -25,8 +25,11 @@ export interface ServiceRouteRules {
   readonly internal: readonly string[];
 }
 
-/** Public on every service: liveness, readiness, metrics and the API docs. */
-export const ALWAYS_PUBLIC_PREFIXES: readonly string[] = ['/health', '/ready', '/metrics', '/docs'];
+/** Public on every service: liveness, readiness and the API docs. */
+export const ALWAYS_PUBLIC_PREFIXES: readonly string[] = ['/health', '/ready', '/docs'];
+
+/** Internal on every service: the metrics are scraped on the service's own port, never through the entry point. */
+export const ALWAYS_INTERNAL_PREFIXES: readonly string[] = ['/metrics'];
 
 export const ROUTE_RULES: Readonly<Record<ServiceName, ServiceRouteRules>> = {
   'app-user': { public: ['/api/v1/user/create'], internal: ['/api/v1/internal'] },
@@ -54,7 +57,8 @@ export function matchesPrefix(prefix: string, path: string): boolean {
  */
 export function classifyRoute(service: ServiceName, path: string): RouteAccess {
   const rules = ROUTE_RULES[service];
-  if (rules.internal.some((prefix) => matchesPrefix(prefix, path))) return 'internal';
+  const internalPrefixes = [...ALWAYS_INTERNAL_PREFIXES, ...rules.internal];
+  if (internalPrefixes.some((prefix) => matchesPrefix(prefix, path))) return 'internal';
   const publicPrefixes = [...ALWAYS_PUBLIC_PREFIXES, ...rules.public];
   if (publicPrefixes.some((prefix) => matchesPrefix(prefix, path))) return 'public';
   return 'protected';

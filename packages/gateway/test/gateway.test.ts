@@ -101,14 +101,25 @@ describe('addressing', () => {
     expect(await response.json()).toEqual(NOT_FOUND);
   });
 
-  it('serves its own /health, /ready and /metrics at the root', async () => {
+  it('serves its own /health and /ready at the root', async () => {
     expect(await (await fetch(`${url}/health`)).json()).toEqual({ success: true });
     const ready = await fetch(`${url}/ready`);
     expect(ready.status).toBe(200);
     expect(auth.seen.map((seen) => seen.url)).toEqual(['/health']);
-    const metrics = await fetch(`${url}/metrics`);
-    expect(await metrics.text()).toContain('http_request_duration_seconds');
     expect(user.seen).toHaveLength(0);
+  });
+
+  it.each([
+    '/metrics',
+    '/app-billing/metrics',
+    '/app-auth/metrics',
+    '/app-user//metrics',
+    '/app-user/metrics/',
+  ])('does not expose %s: metrics are scraped on the service ports', async (path) => {
+    const response = await rawRequest(url, { path, headers: SESSION });
+    expect(response.status).toBe(404);
+    expect(JSON.parse(response.body)).toEqual(NOT_FOUND);
+    expect([...user.seen, ...billing.seen, ...auth.seen]).toHaveLength(0);
   });
 });
 
@@ -174,7 +185,6 @@ describe('public routes', () => {
     ['app-auth', '/.well-known/jwks.json'],
     ['app-billing', '/health'],
     ['app-billing', '/ready'],
-    ['app-billing', '/metrics'],
     ['app-bonus', '/docs'],
     ['app-bonus', '/docs/json'],
   ])('%s %s reaches the service without a session', async (service, path) => {
@@ -253,7 +263,7 @@ describe('headers', () => {
     expect(auth.seen[0]!.headers).not.toHaveProperty('x-service-token');
   });
 
-  it('appends the client address to x-forwarded-for and sets x-forwarded-proto and -host', async () => {
+  it("replaces an untrusted client's x-forwarded-* with its own address, protocol and host", async () => {
     const host = new URL(url).host;
     const seen = await echoed(
       await fetch(`${url}/app-user/health`, {
@@ -261,10 +271,14 @@ describe('headers', () => {
           'x-forwarded-for': '203.0.113.7',
           'x-forwarded-proto': 'https',
           'x-forwarded-host': 'evil',
+          'x-real-ip': '203.0.113.8',
+          forwarded: 'for=203.0.113.9',
         },
       }),
     );
-    expect(seen.headers['x-forwarded-for']).toBe('203.0.113.7, 127.0.0.1');
+    expect(seen.headers['x-forwarded-for']).toBe('127.0.0.1');
+    expect(seen.headers).not.toHaveProperty('x-real-ip');
+    expect(seen.headers).not.toHaveProperty('forwarded');
     expect(seen.headers['x-forwarded-proto']).toBe('http');
     expect(seen.headers['x-forwarded-host']).toBe(host);
     expect(seen.headers.host).toBe(new URL(user.url).host);

@@ -58,10 +58,18 @@ describe('classifyRoute', () => {
 
   it.each(
     SERVICE_NAMES.flatMap((service) =>
-      ['/health', '/ready', '/metrics', '/docs', '/docs/json'].map((path) => [service, path]),
+      ['/health', '/ready', '/docs', '/docs/json'].map((path) => [service, path]),
     ),
   )('%s %s is always public', (service, path) => {
     expect(classifyRoute(service as ServiceName, path)).toBe('public');
+  });
+
+  it.each(
+    SERVICE_NAMES.flatMap((service) =>
+      ['/metrics', '/metrics/', '/metrics/x'].map((path) => [service, path]),
+    ),
+  )('%s %s is internal: metrics are scraped on the service port only', (service, path) => {
+    expect(classifyRoute(service as ServiceName, path)).toBe('internal');
   });
 });
 

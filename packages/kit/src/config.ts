@@ -58,12 +58,23 @@ export const commonSettings = {
     { default: 'info' },
   ),
   SERVICE_SECRET: Type.String({ minLength: 32, description: 'shared secret for service credentials' }),
-  TRUST_PROXY_HOPS: Type.Integer({
-    minimum: 0,
-    default: 1,
-    description: 'proxies whose X-Forwarded-For is trusted',
+  TRUSTED_PROXIES: Type.String({
+    default: '',
+    pattern: '^[0-9A-Fa-f.:/, ]*$',
+    description:
+      'comma-separated addresses or CIDR ranges of the proxies whose X-Forwarded-For is believed (none by default)',
   }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 10_000 }),
+};
+
+/** For services with money routes a user calls (top-up, rollback, purchase): a limit per user. */
+export const moneyRateLimitSettings = {
+  MONEY_LIMIT_PER_USER: Type.Integer({
+    minimum: 1,
+    default: 60,
+    description: 'money operations one user may start in a window (429 beyond)',
+  }),
+  MONEY_LIMIT_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 60 }),
 };
 
 /** For services with protected routes: where app-auth publishes the keys that sign user tokens. */
@@ -87,3 +98,11 @@ export const kafkaSettings = {
 export const redisSettings = {
   REDIS_URL: Type.Optional(UrlSetting('Redis connection string')),
 };
+
+/** `TRUSTED_PROXIES` as a list: `"10.0.0.0/8, 127.0.0.1"` → `["10.0.0.0/8", "127.0.0.1"]`. */
+export function trustedProxiesOf(setting: string): string[] {
+  return setting
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+}

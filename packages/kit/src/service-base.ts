@@ -3,6 +3,7 @@ import { ServiceCredentials } from './auth/service-credentials.js';
 import { TokenVerifier } from './auth/tokens.js';
 import type { Database } from './db/database.js';
 import type { EventBus } from './events/types.js';
+import { trustedProxiesOf } from './config.js';
 import { createHttpServer, type HttpServer } from './http/server.js';
 import type { Logger } from './logger.js';
 import { requirePort, type Ports } from './main.js';
@@ -26,21 +27,22 @@ export interface ServiceBase {
 export async function createServiceBase(
   name: string,
   description: string,
-  config: { AUTH_JWKS_URL: string; SERVICE_SECRET: string; TRUST_PROXY_HOPS: number },
+  config: { AUTH_JWKS_URL: string; SERVICE_SECRET: string; TRUSTED_PROXIES: string },
   ports: Ports,
 ): Promise<ServiceBase> {
   const db = requirePort(ports, 'db', 'DATABASE_URL');
   const bus = requirePort(ports, 'bus', 'KAFKA_BROKERS');
   const metrics = createMetricsRegistry(name);
+  const credentials = new ServiceCredentials(name, config.SERVICE_SECRET);
   const http = await createHttpServer({
     service: name,
     description,
     logger: ports.logger,
     metrics,
     readiness: [{ name: 'database', check: () => db.ping() }],
-    trustProxyHops: config.TRUST_PROXY_HOPS,
+    trustedProxies: trustedProxiesOf(config.TRUSTED_PROXIES),
+    serviceCredentials: credentials,
   });
-  const credentials = new ServiceCredentials(name, config.SERVICE_SECRET);
   const guards = createGuards(TokenVerifier.remote(config.AUTH_JWKS_URL), credentials);
   return { db, bus, logger: ports.logger, metrics, http, guards, credentials };
 }

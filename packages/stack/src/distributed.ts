@@ -71,6 +71,7 @@ async function main(): Promise<void> {
     USER_SERVICE_URL: urlOf('app-user'),
     BILLING_SERVICE_URL: urlOf('app-billing'),
     BONUS_SERVICE_URL: urlOf('app-bonus'),
+    TRUSTED_PROXIES: '127.0.0.1', // the gateway; services listen on 127.0.0.1 only
   };
   const envOf = (module: ServiceModule): Record<string, string> => {
     if (module === gatewayModule)

@@ -65,7 +65,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     USER_SERVICE_URL: urlOf('app-user'),
     BILLING_SERVICE_URL: urlOf('app-billing'),
     BONUS_SERVICE_URL: urlOf('app-bonus'),
-    TRUST_PROXY_HOPS: '1',
+    // Services listen on 127.0.0.1 only, behind the entry point: the X-Forwarded-For it sets names
+    // the real client, so per-address limits count each client, not the entry point.
+    TRUSTED_PROXIES: '127.0.0.1',
     SHUTDOWN_TIMEOUT_MS: String(STOP_TIMEOUT_MS),
   };
   const settingsOf = (index: number) => ({ ...wiring, PORT: String(portOf(index)) });

@@ -15,7 +15,13 @@ import {
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectBooksHold } from './support/books.js';
-import { alive, launchStack, timeToServe, type StackProcess } from './support/stack-process.js';
+import {
+  alive,
+  launchStack,
+  LOAD_TEST_LIMITS,
+  timeToServe,
+  type StackProcess,
+} from './support/stack-process.js';
 
 /**
  * `npm run start:distributed` (a supervised process per service, PostgreSQL, Redis, Kafka through
@@ -64,6 +70,7 @@ describe.skipIf(!available)('npm run start:distributed under faults', { timeout:
     servicePortBase = 20000 + Math.floor(Math.random() * 20000);
     stack = launchStack('start:distributed', {
       ...process.env,
+      ...LOAD_TEST_LIMITS,
       DATABASE_SERVER_URL: testServerUrl(),
       STACK_DATABASE_PREFIX: prefix,
       REDIS_URL: redisUrl,

@@ -7,7 +7,13 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedPostgres } from '../src/embedded-postgres.js';
 import { expectBooksHold } from './support/books.js';
-import { alive, launchStack, timeToServe, type StackProcess } from './support/stack-process.js';
+import {
+  alive,
+  launchStack,
+  LOAD_TEST_LIMITS,
+  timeToServe,
+  type StackProcess,
+} from './support/stack-process.js';
 
 /**
  * `npm start` under the faults an operator meets: every service's database connections cut
@@ -34,6 +40,7 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${gatewayPort}`;
   stack = launchStack('start', {
     ...process.env,
+    ...LOAD_TEST_LIMITS,
     GATEWAY_PORT: String(gatewayPort),
     STACK_DATA_DIR: dataDir,
     STACK_POSTGRES_PORT: String(postgresPort),

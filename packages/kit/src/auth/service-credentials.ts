@@ -40,11 +40,19 @@ export class ServiceCredentials {
     return token;
   }
 
-  /** The calling service's name; 403 for a missing, forged, expired or misaddressed token. */
+  /**
+   * The calling service's name; 403 for a missing, forged, expired or misaddressed token, and for
+   * one that does not state its issuer, audience, issue and expiry times (or is older than its TTL).
+   */
   async verify(token: string | undefined): Promise<string> {
     if (!token) throw new AccessDeniedError();
     try {
-      const { payload } = await jwtVerify(token, this.key, { audience: this.self, algorithms: [ALGORITHM] });
+      const { payload } = await jwtVerify(token, this.key, {
+        audience: this.self,
+        algorithms: [ALGORITHM],
+        requiredClaims: ['iss', 'aud', 'iat', 'exp'],
+        maxTokenAge: TTL_SECONDS,
+      });
       if (typeof payload.iss !== 'string') throw new Error('no issuer');
       return payload.iss;
     } catch {

@@ -24,6 +24,10 @@ export interface UserClaims {
 export const TOKEN_ISSUER = 'app-auth';
 export const TOKEN_AUDIENCE = 'adboard';
 const ALGORITHM = 'EdDSA';
+/** The longest life a user token may have (JWT_TTL_SECONDS is at most this): older is refused. */
+export const MAX_USER_TOKEN_AGE_SECONDS = 3600;
+/** Every user token states all of these; one without them (e.g. no `exp`: valid forever) is refused. */
+export const REQUIRED_USER_TOKEN_CLAIMS = ['sub', 'iss', 'aud', 'iat', 'exp'];
 
 /** A fresh Ed25519 private key as PKCS#8 PEM (what `AUTH_PRIVATE_KEY` holds). */
 export function generateSigningKey(): string {
@@ -67,7 +71,7 @@ export class TokenIssuer {
   }
 }
 
-/** Checks a user token: signature, issuer, audience, expiry, and the shape of the claims. */
+/** Checks a user token: signature, issuer, audience, issue and expiry times, and the shape of the claims. */
 export class TokenVerifier {
   constructor(private readonly keys: JWTVerifyGetKey) {}
 
@@ -86,6 +90,8 @@ export class TokenVerifier {
         issuer: TOKEN_ISSUER,
         audience: TOKEN_AUDIENCE,
         algorithms: [ALGORITHM],
+        requiredClaims: REQUIRED_USER_TOKEN_CLAIMS,
+        maxTokenAge: MAX_USER_TOKEN_AGE_SECONDS,
       });
       const { id, username, email } = payload;
       if (!Number.isSafeInteger(id) || typeof username !== 'string' || typeof email !== 'string') {

@@ -7,13 +7,18 @@ import type { TObject } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import '../auth/guards.js';
+import { ServiceCredentials } from '../auth/service-credentials.js';
+import type { KeyValueStore } from '../kv/types.js';
 import type { Logger } from '../logger.js';
 import { Histogram, type Registry } from '../metrics.js';
-import { deadlineFrom, traceFrom, withTrace } from '../trace.js';
+import { DEADLINE_HEADER, deadlineFrom, traceFrom, withTrace, type TraceContext } from '../trace.js';
+import { clientErrorHandler } from './client-errors.js';
 import { HttpError, NotFoundError, ValidationError } from './errors.js';
 import { readinessRoute, type ReadinessCheck } from './readiness.js';
 import { ErrorEnvelope } from './fields.js';
-import { convertIntegers, messages, pickKnown, validateObject } from './validation.js';
+import { registerRateLimits } from './rate-limit.js';
+import { DOCS_UI_POLICY, registerSecurityHeaders } from './security-headers.js';
+import { BODY_FIELD, convertIntegers, messages, pickKnown, validateObject } from './validation.js';
 
 export type HttpServer = FastifyInstance<
   import('node:http').Server,
@@ -32,12 +37,24 @@ export interface HttpServerOptions {
   logger: Logger;
   metrics: Registry;
   readiness: ReadinessCheck[];
-  /** Number of proxies in front of the service whose X-Forwarded-For is trusted (the entry point). */
-  trustProxyHops?: number;
+  /**
+   * Addresses or CIDR ranges of the proxies whose X-Forwarded-For is believed (the entry point, the
+   * ingress controller); none by default, so a client cannot choose the address it is counted by.
+   */
+  trustedProxies?: string[];
+  /** Verifies service credentials: only a service's call may set a deadline (`x-request-deadline`). */
+  serviceCredentials?: ServiceCredentials;
+  /** Where rate-limit counters live (shared by replicas when it is Redis); this process when absent. */
+  rateLimitStore?: KeyValueStore;
   bodyLimitBytes?: number;
   /** Serve the OpenAPI document and UI at /docs (default true). */
   docs?: boolean;
+  /** Serve `/metrics` (default true; the entry point does not: metrics are scraped on service ports). */
+  metricsRoute?: boolean;
 }
+
+/** The largest request body a service (and so the entry point) reads: 128 KiB. */
+export const BODY_LIMIT_BYTES = 128 * 1024;
 
 function parseJsonBody(
   _request: FastifyRequest,
@@ -45,11 +62,18 @@ function parseJsonBody(
   done: (err: Error | null, body?: unknown) => void,
 ) {
   if (body.trim() === '') return done(null, {});
+  let parsed: unknown;
   try {
-    done(null, JSON.parse(body));
+    parsed = JSON.parse(body);
   } catch {
-    done(new ValidationError([{ text: messages.malformedJson, field: 'body' }]));
+    return done(new ValidationError([{ text: messages.malformedJson, field: BODY_FIELD }]));
   }
+  // Every body of the API is an object: `null`, an array or a scalar is refused here, where it is
+  // still told apart from a request without a body.
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return done(new ValidationError([{ text: messages.object, field: BODY_FIELD }]));
+  }
+  done(null, parsed);
 }
 
 function renderError(error: unknown, request: FastifyRequest, reply: FastifyReply) {
@@ -76,14 +100,15 @@ function renderError(error: unknown, request: FastifyRequest, reply: FastifyRepl
 export async function createHttpServer(options: HttpServerOptions): Promise<HttpServer> {
   const app = Fastify({
     loggerInstance: options.logger,
-    bodyLimit: options.bodyLimitBytes ?? 128 * 1024,
-    trustProxy: (_address: string, hop: number) => hop < (options.trustProxyHops ?? 1),
+    bodyLimit: options.bodyLimitBytes ?? BODY_LIMIT_BYTES,
+    trustProxy: options.trustedProxies?.length ? options.trustedProxies : false,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     forceCloseConnections: 'idle',
     // Errors raised before routing (a malformed URL) get the envelope too.
     frameworkErrors: (error, request, reply) => renderError(error, request, reply),
     routerOptions: { ignoreTrailingSlash: true },
+    clientErrorHandler: clientErrorHandler(options.logger),
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as HttpServer;
 
   app.decorateRequest('user', null);
@@ -93,8 +118,20 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     const traceparent = request.headers.traceparent;
     reply.header('x-request-id', request.id);
     const trace = traceFrom(typeof traceparent === 'string' ? traceparent : undefined, request.id);
-    const deadline = deadlineFrom(request.headers['x-request-deadline'] as string | undefined);
-    withTrace(deadline === undefined ? trace : { ...trace, deadline }, done);
+    const deadline = request.headers[DEADLINE_HEADER];
+    const token = request.headers[ServiceCredentials.header];
+    if (typeof deadline !== 'string' || typeof token !== 'string' || !options.serviceCredentials) {
+      return withTrace(trace, done);
+    }
+    // A deadline makes the service give up work: only a caller proving it is a service may set one.
+    const withDeadline = (context: TraceContext) => withTrace(context, done);
+    options.serviceCredentials.verify(token).then(
+      () => {
+        const at = deadlineFrom(deadline);
+        withDeadline(at === undefined ? trace : { ...trace, deadline: at });
+      },
+      () => withDeadline(trace),
+    );
   });
 
   const duration = new Histogram({
@@ -110,6 +147,9 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     );
   });
 
+  await registerSecurityHeaders(app);
+  await registerRateLimits(app, options.rateLimitStore);
+
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, parseJsonBody);
 
@@ -122,10 +162,11 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
       };
     }
     return (data) => {
-      const value = httpPart === 'body' ? data : convertIntegers(objectSchema, data);
+      // Fastify hands a request without a body over as null.
+      const value = httpPart === 'body' ? (data ?? undefined) : convertIntegers(objectSchema, data);
       const errors = validateObject(objectSchema, value);
       if (errors.length > 0) return { error: new ValidationError(errors) };
-      return { value: pickKnown(objectSchema, value as Record<string, unknown>) };
+      return { value: pickKnown(objectSchema, (value ?? {}) as Record<string, unknown>) };
     };
   });
 
@@ -151,14 +192,16 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
         },
       },
     });
-    await app.register(swaggerUi, { routePrefix: '/docs' });
+    await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: DOCS_UI_POLICY });
   }
 
   app.get('/health', { schema: { hide: true } }, async () => ({ success: true }));
   readinessRoute(app, [...options.readiness]);
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
-    reply.header('content-type', options.metrics.contentType).send(await options.metrics.metrics()),
-  );
+  if (options.metricsRoute !== false) {
+    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
+      reply.header('content-type', options.metrics.contentType).send(await options.metrics.metrics()),
+    );
+  }
 
   return app;
 }

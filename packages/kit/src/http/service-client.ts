@@ -1,6 +1,6 @@
 import { ServiceCredentials } from '../auth/service-credentials.js';
 import { USER_TOKEN_HEADER } from '../auth/guards.js';
-import { currentTrace, outgoingTraceparent } from '../trace.js';
+import { currentTrace, DEADLINE_HEADER, outgoingTraceparent } from '../trace.js';
 import { ServiceUnavailableError } from './errors.js';
 
 export interface ServiceResponse<T = unknown> {
@@ -50,7 +50,7 @@ export class ServiceClient {
     const trace = currentTrace();
     const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
     const headers: Record<string, string> = {
-      'x-request-deadline': String(Date.now() + timeoutMs),
+      [DEADLINE_HEADER]: String(Date.now() + timeoutMs),
       accept: 'application/json',
       [ServiceCredentials.header]: await this.credentials.tokenFor(this.target),
       traceparent: outgoingTraceparent(),

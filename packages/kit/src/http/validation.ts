@@ -13,10 +13,16 @@ export const messages = {
   string: 'This value should be of type string.',
   invalid: 'This value is not valid.',
   malformedJson: 'Malformed JSON.',
+  object: 'This value should be of type object.',
+  text: 'This value should not contain NUL characters or unpaired surrogates.',
   atMost: (limit: number) => `This value should be less than or equal to ${limit}.`,
   atLeast: (limit: number) => `This value should be greater than or equal to ${limit}.`,
   tooLong: (limit: number) => `This value is too long. It should have ${limit} characters or less.`,
+  tooShort: (limit: number) => `This value is too short. It should have ${limit} characters or more.`,
 };
+
+/** The field every error about the body as a whole names. */
+export const BODY_FIELD = 'body';
 
 const label = '[\\p{L}\\p{N}](?:[\\p{L}\\p{N}-]{0,61}[\\p{L}\\p{N}])?';
 const localPart = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*";
@@ -37,6 +43,14 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+// PostgreSQL cannot store U+0000, and a lone surrogate has no UTF-8 form (it would be stored as U+FFFD).
+const unstorable = /[\0\p{Cs}]/u;
+
+/** True when a string can be stored as it is: no NUL character, no unpaired UTF-16 surrogate. */
+export function isStorableText(value: string): boolean {
+  return !unstorable.test(value);
+}
+
 function messageFor(error: ValueError): string {
   const schema = error.schema as TSchema & Record<string, number | string | undefined>;
   switch (error.type) {
@@ -48,6 +62,7 @@ function messageFor(error: ValueError): string {
     case ValueErrorType.StringFormat:
       return schema.format === 'email' ? messages.email : messages.invalid;
     case ValueErrorType.StringMinLength:
+      return Number(schema.minLength) > 1 ? messages.tooShort(Number(schema.minLength)) : messages.empty;
     case ValueErrorType.StringPattern:
       return messages.empty;
     case ValueErrorType.StringMaxLength:
@@ -66,10 +81,13 @@ function messageFor(error: ValueError): string {
 /**
  * Checks an object against a TypeBox object schema and returns one contract error per violating
  * field, in the schema's field order. A field that is present must not be blank (null, "" or
- * whitespace); a required field must be present. Anything that is not an object counts as `{}`.
+ * whitespace) nor hold text that cannot be stored (NUL, unpaired surrogates); a required field must
+ * be present. No input at all counts as `{}`; any other input that is not an object (null, an
+ * array, a number, a string, a boolean) is one error for the whole body.
  */
 export function validateObject(schema: TObject, input: unknown): FieldError[] {
-  const body = isPlainObject(input) ? input : {};
+  if (input !== undefined && !isPlainObject(input)) return [{ field: BODY_FIELD, text: messages.object }];
+  const body = input ?? {};
   const required = new Set(schema.required ?? []);
   const errors: FieldError[] = [];
   for (const [field, property] of Object.entries(schema.properties)) {
@@ -80,6 +98,10 @@ export function validateObject(schema: TObject, input: unknown): FieldError[] {
     }
     if (isBlank(value)) {
       errors.push({ field, text: messages.empty });
+      continue;
+    }
+    if (typeof value === 'string' && !isStorableText(value)) {
+      errors.push({ field, text: messages.text });
       continue;
     }
     const first = Value.Errors(property, value).First();

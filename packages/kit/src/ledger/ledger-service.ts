@@ -19,7 +19,7 @@ export async function createLedgerService(options: {
   config: {
     AUTH_JWKS_URL: string;
     SERVICE_SECRET: string;
-    TRUST_PROXY_HOPS: number;
+    TRUSTED_PROXIES: string;
     IDEMPOTENCY_RETENTION_HOURS: number;
   };
   ports: Ports;

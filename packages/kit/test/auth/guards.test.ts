@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importPKCS8, SignJWT } from 'jose';
 import { createGuards } from '../../src/auth/guards.js';
 import { ServiceCredentials } from '../../src/auth/service-credentials.js';
 import { generateSigningKey, TokenIssuer, TokenVerifier } from '../../src/auth/tokens.js';
@@ -176,4 +177,95 @@ describe('internal routes', () => {
     expect((await put('/from-adv', { 'x-service-token': fromAuth })).statusCode).toBe(403);
     expect((await put('/from-adv', { 'x-service-token': fromAdv })).statusCode).toBe(200);
   });
+});
+
+describe('tokens must state their issuer, audience, issue and expiry times', () => {
+  const CLAIMS = ['iss', 'aud', 'iat', 'exp'] as const;
+  type Claim = (typeof CLAIMS)[number];
+
+  /** A token signed with the real key, with every contract claim except `without`. */
+  async function userTokenWithout(key: string, without: Claim | 'sub', kid: string): Promise<string> {
+    const now = Math.floor(Date.now() / 1000);
+    const claims: Record<string, unknown> = {
+      id: 7,
+      username: 'ivan',
+      email: 'ivan@mail.ru',
+      sub: '7',
+      iss: 'app-auth',
+      aud: 'adboard',
+      iat: now,
+      exp: now + 300,
+    };
+    delete claims[without];
+    return new SignJWT(claims)
+      .setProtectedHeader({ alg: 'EdDSA', kid, typ: 'JWT' })
+      .sign(await importPKCS8(key, 'EdDSA'));
+  }
+
+  it.each([...CLAIMS, 'sub' as const])(
+    'refuses a user token without %s, signed with the real key',
+    async (claim) => {
+      const key = generateSigningKey();
+      const issuer = await TokenIssuer.fromPem(key, 300);
+      const verifier = TokenVerifier.local(issuer.jwks());
+      const kid = issuer.jwks().keys[0]!.kid!;
+      await expect(
+        verifier.verify(await issuer.sign({ id: 7, username: 'ivan', email: 'ivan@mail.ru' })),
+      ).resolves.toEqual({
+        id: 7,
+        username: 'ivan',
+        email: 'ivan@mail.ru',
+      });
+      await expect(verifier.verify(await userTokenWithout(key, claim, kid))).rejects.toMatchObject({
+        statusCode: 401,
+      });
+    },
+  );
+
+  it('refuses a user token issued longer ago than any token may live, whatever its exp says', async () => {
+    const key = generateSigningKey();
+    const issuer = await TokenIssuer.fromPem(key, 300);
+    const twoHoursAgo = Math.floor(Date.now() / 1000) - 7200;
+    const token = await new SignJWT({ id: 7, username: 'ivan', email: 'ivan@mail.ru' })
+      .setProtectedHeader({ alg: 'EdDSA', kid: issuer.jwks().keys[0]!.kid! })
+      .setSubject('7')
+      .setIssuer('app-auth')
+      .setAudience('adboard')
+      .setIssuedAt(twoHoursAgo)
+      .setExpirationTime(twoHoursAgo + 365 * 24 * 3600)
+      .sign(await importPKCS8(key, 'EdDSA'));
+    await expect(TokenVerifier.local(issuer.jwks()).verify(token)).rejects.toMatchObject({ statusCode: 401 });
+  });
+
+  it.each(CLAIMS)(
+    'answers 403 to a service credential without %s, signed with the real secret',
+    async (claim) => {
+      const now = Math.floor(Date.now() / 1000);
+      const claims: Record<string, unknown> = {
+        iss: 'app-adv',
+        sub: 'app-adv',
+        aud: 'app-billing',
+        iat: now,
+        exp: now + 300,
+      };
+      const complete = await new SignJWT({ ...claims })
+        .setProtectedHeader({ alg: 'HS256' })
+        .sign(new TextEncoder().encode(SECRET));
+      expect(
+        (await app.inject({ method: 'PUT', url: '/internal', headers: { 'x-service-token': complete } }))
+          .statusCode,
+      ).toBe(200);
+      delete claims[claim];
+      const token = await new SignJWT(claims)
+        .setProtectedHeader({ alg: 'HS256' })
+        .sign(new TextEncoder().encode(SECRET));
+      const response = await app.inject({
+        method: 'PUT',
+        url: '/internal',
+        headers: { 'x-service-token': token },
+      });
+      expect(response.statusCode).toBe(403);
+      expect(response.json()).toEqual({ success: false, errors: ['Access denied'] });
+    },
+  );
 });

@@ -14,16 +14,15 @@ let callee: HttpServer;
 let url: string;
 
 beforeAll(async () => {
+  const credentials = new ServiceCredentials('app-billing', SECRET);
   callee = await createHttpServer({
     service: 'app-billing',
     logger: createLogger('app-billing', 'silent'),
     metrics: createMetricsRegistry('app-billing'),
     readiness: [],
+    serviceCredentials: credentials,
   });
-  const guards = createGuards(
-    TokenVerifier.local({ keys: [] }),
-    new ServiceCredentials('app-billing', SECRET),
-  );
+  const guards = createGuards(TokenVerifier.local({ keys: [] }), credentials);
   callee.put('/echo', { onRequest: guards.service() }, async (request) => ({
     success: true,
     data: {

@@ -71,8 +71,42 @@ describe('validateObject', () => {
     ]);
   });
 
-  it.each([[], 'text', 42, null])('treats a non-object body %j as an empty one', (body) => {
-    expect(validateObject(schema, body)).toHaveLength(4);
+  it('treats no body at all as an empty object', () => {
+    expect(validateObject(schema, undefined)).toHaveLength(4);
+  });
+
+  it.each([[[]], [[valid]], ['text'], [42], [true], [null]])(
+    'refuses a body that is not an object, %j',
+    (body) => {
+      expect(validateObject(schema, body)).toEqual([{ field: 'body', text: messages.object }]);
+      expect(validateObject(Type.Object({ nickname: Type.Optional(Text(10)) }), body)).toEqual([
+        { field: 'body', text: messages.object },
+      ]);
+    },
+  );
+
+  it.each([
+    ['a NUL character', 'iv\u0000an'],
+    ['a lone high surrogate', 'iv\ud800an'],
+    ['a lone low surrogate', '\udc00ivan'],
+    ['a surrogate pair the wrong way round', '\ude00\ud83d'],
+  ])('refuses text with %s, which cannot be stored as sent', (_case, text) => {
+    expect(validateObject(schema, { ...valid, username: text, nickname: text.slice(0, 5) })).toEqual([
+      { field: 'username', text: messages.text },
+      { field: 'nickname', text: messages.text },
+    ]);
+  });
+
+  it('accepts text with characters outside the BMP (a proper surrogate pair)', () => {
+    expect(validateObject(schema, { ...valid, username: 'ivan \ud83d\ude00 𝔘' })).toEqual([]);
+  });
+
+  it('names a minimum length above 1 in its own message', () => {
+    const password = Type.Object({ password: Type.String({ minLength: 8, maxLength: 255 }) });
+    expect(validateObject(password, { password: 'secret' })).toEqual([
+      { field: 'password', text: 'This value is too short. It should have 8 characters or more.' },
+    ]);
+    expect(validateObject(password, { password: 'password' })).toEqual([]);
   });
 
   it('rejects a bad e-mail', () => {

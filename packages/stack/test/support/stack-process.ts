@@ -5,6 +5,13 @@ import { call, waitFor, type StackUser } from '@adboard/kit/testing';
 
 export const repositoryRoot = join(import.meta.dirname, '..', '..', '..', '..');
 
+/** Load tests send more money requests per user than the default rate limits allow a person. */
+export const LOAD_TEST_LIMITS = {
+  MONEY_LIMIT_PER_USER: '1000000',
+  REGISTRATION_LIMIT_PER_ADDRESS: '1000000',
+  LOGIN_LIMIT_PER_ADDRESS: '1000000',
+};
+
 export interface StackProcess {
   child: ChildProcess;
   /** Everything it printed so far (stdout and stderr). */

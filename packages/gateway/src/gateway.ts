@@ -107,6 +107,7 @@ export async function createGatewayService(options: GatewayOptions): Promise<Ser
   const forwardAuth = authUrl ? createForwardAuth(authUrl, authTimeoutMs) : undefined;
 
   const http = await createHttpServer({
+    requestLogLevel: 'info',
     service: 'gateway',
     logger,
     metrics: createMetricsRegistry('gateway'),

@@ -49,6 +49,11 @@ export interface HttpServerOptions {
   bodyLimitBytes?: number;
   /** Serve the OpenAPI document and UI at /docs (default true). */
   docs?: boolean;
+  /**
+   * The level of the one line each answered request writes: `info` at the entry point, `debug` in
+   * the services behind it (LOG_LEVEL=debug shows every hop), so a request costs about one line.
+   */
+  requestLogLevel?: 'info' | 'debug';
   /** Serve `/metrics` (default true; the entry point does not: metrics are scraped on service ports). */
   metricsRoute?: boolean;
 }
@@ -88,6 +93,11 @@ function renderError(error: unknown, request: FastifyRequest, reply: FastifyRepl
     request.log.info({ err: error }, 'request rejected by the HTTP layer');
     return reply.code(400).send({ success: false, errors: [{ text: 'Bad request.' }] });
   }
+  if (reply.raw.destroyed) {
+    // The client went away mid-answer (e.g. a load generator closing its connections): nobody to answer.
+    request.log.debug({ err: error }, 'the client closed the connection before the answer');
+    return reply;
+  }
   request.log.error({ err: error }, 'unexpected error');
   return reply.code(500).send({ success: false, errors: [{ text: 'Internal server error' }] });
 }
@@ -108,6 +118,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     // Errors raised before routing (a malformed URL) get the envelope too.
     frameworkErrors: (error, request, reply) => renderError(error, request, reply),
     routerOptions: { ignoreTrailingSlash: true },
+    disableRequestLogging: true,
     clientErrorHandler: clientErrorHandler(options.logger),
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as HttpServer;
 
@@ -140,11 +151,24 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     labelNames: ['method', 'route', 'status_code'],
     registers: [options.metrics],
   });
+  // One line per answered request (Fastify's own two are off): at `requestLogLevel`, or warn for a 5xx.
+  const requestLogLevel = options.requestLogLevel ?? 'debug';
   app.addHook('onResponse', async (request, reply) => {
     duration.observe(
       { method: request.method, route: request.routeOptions.url ?? 'unknown', status_code: reply.statusCode },
       reply.elapsedTime / 1000,
     );
+    const level = reply.statusCode >= 500 ? 'warn' : requestLogLevel;
+    if ((request.log as Logger).isLevelEnabled(level))
+      request.log[level](
+        {
+          method: request.method,
+          url: request.url,
+          status: reply.statusCode,
+          ms: Math.round(reply.elapsedTime),
+        },
+        'request answered',
+      );
   });
 
   await registerSecurityHeaders(app);

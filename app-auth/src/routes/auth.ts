@@ -70,7 +70,7 @@ export function authRoutes(app: HttpServer, deps: AuthRouteDeps): void {
     async (request, reply) => {
       const owner = await deps.sessions.resume(request.cookies[SESSION_COOKIE]);
       if (!owner) throw new UnauthorizedError();
-      reply.header('x-auth-token', await deps.issuer.sign(owner));
+      reply.header('x-auth-token', await deps.issuer.tokenFor(owner));
       return { success: true };
     },
   );

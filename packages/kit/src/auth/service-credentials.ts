@@ -1,4 +1,5 @@
 import { jwtVerify, SignJWT } from 'jose';
+import { ExpiringCache } from '../expiring-cache.js';
 import { AccessDeniedError } from '../http/errors.js';
 
 const ALGORITHM = 'HS256';
@@ -15,6 +16,8 @@ export class ServiceCredentials {
   static readonly header = 'x-service-token';
   private readonly key: Uint8Array;
   private readonly cache = new Map<string, { token: string; reuseUntil: number }>();
+  /** Tokens that passed, until they expire: a caller reuses one token for minutes. */
+  private readonly verified = new ExpiringCache<string>(1_000);
 
   constructor(
     readonly self: string,
@@ -46,6 +49,8 @@ export class ServiceCredentials {
    */
   async verify(token: string | undefined): Promise<string> {
     if (!token) throw new AccessDeniedError();
+    const known = this.verified.get(token);
+    if (known) return known;
     try {
       const { payload } = await jwtVerify(token, this.key, {
         audience: this.self,
@@ -54,6 +59,7 @@ export class ServiceCredentials {
         maxTokenAge: TTL_SECONDS,
       });
       if (typeof payload.iss !== 'string') throw new Error('no issuer');
+      this.verified.set(token, payload.iss, Math.min(payload.exp!, payload.iat! + TTL_SECONDS) * 1000);
       return payload.iss;
     } catch {
       throw new AccessDeniedError();

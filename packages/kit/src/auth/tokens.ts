@@ -12,6 +12,7 @@ import {
   type JWTVerifyGetKey,
 } from 'jose';
 import { systemClock, type Clock } from '../clock.js';
+import { ExpiringCache } from '../expiring-cache.js';
 import { UnauthorizedError } from '../http/errors.js';
 
 /** What a user token says about its bearer. */
@@ -34,14 +35,25 @@ export function generateSigningKey(): string {
   return generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 }
 
-/** Signs user tokens with app-auth's private key and publishes the public half as a JWKS. */
+/** Tokens kept signed (issuer) or verified (verifier) per process, at most. */
+const CACHED_TOKENS = 10_000;
+
+/**
+ * Signs user tokens with app-auth's private key and publishes the public half as a JWKS. A token
+ * is signed once and handed out again for the same claims while at least half its life is left:
+ * forward auth asks for one on every request, and an Ed25519 signature each time was the cost.
+ */
 export class TokenIssuer {
+  private readonly signed: ExpiringCache<string>;
+
   private constructor(
     private readonly privateKey: Awaited<ReturnType<typeof importPKCS8>>,
     private readonly publicJwk: JWK,
     private readonly ttlSeconds: number,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.signed = new ExpiringCache(CACHED_TOKENS, () => this.clock.now());
+  }
 
   static async fromPem(
     privateKeyPem: string,
@@ -52,6 +64,16 @@ export class TokenIssuer {
     const { d: _secret, ...publicJwk } = await exportJWK(privateKey);
     const kid = await calculateJwkThumbprint(publicJwk);
     return new TokenIssuer(privateKey, { ...publicJwk, kid, alg: ALGORITHM, use: 'sig' }, ttlSeconds, clock);
+  }
+
+  /** A token for `claims`: a fresh one, or one signed earlier that still has half its life. */
+  async tokenFor(claims: UserClaims): Promise<string> {
+    const key = JSON.stringify([claims.id, claims.username, claims.email]);
+    const cached = this.signed.get(key);
+    if (cached) return cached;
+    const token = await this.sign(claims);
+    this.signed.set(key, token, this.clock.now() + (this.ttlSeconds * 1000) / 2);
+    return token;
   }
 
   sign(claims: UserClaims): Promise<string> {
@@ -71,8 +93,14 @@ export class TokenIssuer {
   }
 }
 
-/** Checks a user token: signature, issuer, audience, issue and expiry times, and the shape of the claims. */
+/**
+ * Checks a user token: signature, issuer, audience, issue and expiry times, and the shape of the
+ * claims. A token that passed is remembered until it expires, so the same token (forward auth
+ * hands one token out for minutes) is verified once per process, not on every request.
+ */
 export class TokenVerifier {
+  private readonly verified = new ExpiringCache<UserClaims>(CACHED_TOKENS);
+
   constructor(private readonly keys: JWTVerifyGetKey) {}
 
   /** Keys fetched (and cached, and refreshed on an unknown `kid`) from app-auth's JWKS endpoint. */
@@ -85,6 +113,8 @@ export class TokenVerifier {
   }
 
   async verify(token: string): Promise<UserClaims> {
+    const known = this.verified.get(token);
+    if (known) return known;
     try {
       const { payload } = await jwtVerify(token, this.keys, {
         issuer: TOKEN_ISSUER,
@@ -97,7 +127,10 @@ export class TokenVerifier {
       if (!Number.isSafeInteger(id) || typeof username !== 'string' || typeof email !== 'string') {
         throw new Error('token claims are incomplete');
       }
-      return { id: id as number, username, email };
+      const claims = { id: id as number, username, email };
+      const ageLimit = (payload.iat! + MAX_USER_TOKEN_AGE_SECONDS) * 1000;
+      this.verified.set(token, claims, Math.min(payload.exp! * 1000, ageLimit));
+      return claims;
     } catch {
       throw new UnauthorizedError();
     }

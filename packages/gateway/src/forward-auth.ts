@@ -1,4 +1,5 @@
-import { USER_TOKEN_HEADER } from '@adboard/kit';
+import { keepAlive, USER_TOKEN_HEADER } from '@adboard/kit';
+import { request } from 'undici';
 
 export type AuthOutcome =
   | { kind: 'authenticated'; token: string }
@@ -25,18 +26,26 @@ export function createForwardAuth(authBaseUrl: string, timeoutMs: number): Forwa
   return async ({ cookie, requestId, traceparent }) => {
     const headers: Record<string, string> = { 'x-request-id': requestId, traceparent };
     if (cookie) headers.cookie = cookie;
-    let response: Response;
+    let status: number;
+    let token: unknown;
     try {
-      response = await fetch(url, { headers, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
-      await response.arrayBuffer();
+      const response = await request(url, {
+        headers,
+        signal: AbortSignal.timeout(timeoutMs),
+        dispatcher: keepAlive,
+      });
+      await response.body.dump();
+      status = response.statusCode;
+      token = response.headers[USER_TOKEN_HEADER];
     } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause?.code;
-      return { kind: 'unavailable', reason: cause ?? (error as Error).name };
+      const code = (error as { code?: string; cause?: { code?: string } }).cause?.code;
+      return {
+        kind: 'unavailable',
+        reason: code ?? (error as { code?: string }).code ?? (error as Error).name,
+      };
     }
-    const token = response.headers.get(USER_TOKEN_HEADER);
-    if (response.status === 200 && token) return { kind: 'authenticated', token };
-    if (response.status >= 500)
-      return { kind: 'unavailable', reason: `app-auth answered ${response.status}` };
+    if (status === 200 && typeof token === 'string' && token) return { kind: 'authenticated', token };
+    if (status >= 500) return { kind: 'unavailable', reason: `app-auth answered ${status}` };
     return { kind: 'unauthorized' };
   };
 }

@@ -1,12 +1,13 @@
+import { request, type Dispatcher } from 'undici';
 import { ServiceCredentials } from '../auth/service-credentials.js';
 import { USER_TOKEN_HEADER } from '../auth/guards.js';
 import { currentTrace, DEADLINE_HEADER, outgoingTraceparent } from '../trace.js';
 import { ServiceUnavailableError } from './errors.js';
+import { keepAlive } from './keep-alive.js';
 
 export interface ServiceResponse<T = unknown> {
   status: number;
   body: T;
-  headers: Headers;
 }
 
 export interface ServiceRequest {
@@ -59,19 +60,24 @@ export class ServiceClient {
       ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
       ...options.headers,
     };
-    let response: Response;
+    let status: number;
     let text: string;
     try {
-      response = await fetch(new URL(path, this.baseUrl), {
-        method,
+      const response = await request(new URL(path, this.baseUrl), {
+        method: method as Dispatcher.HttpMethod,
         headers,
         body: options.body === undefined ? undefined : JSON.stringify(options.body),
         signal: AbortSignal.timeout(timeoutMs),
+        dispatcher: keepAlive,
       });
-      text = await response.text();
+      status = response.statusCode;
+      text = await response.body.text();
     } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause?.code;
-      throw new ServiceCallError(this.target, cause ?? (error as Error).name);
+      const code = (error as { code?: string; cause?: { code?: string } }).cause?.code;
+      throw new ServiceCallError(
+        this.target,
+        code ?? (error as { code?: string }).code ?? (error as Error).name,
+      );
     }
     let body: unknown = text;
     try {
@@ -79,6 +85,6 @@ export class ServiceClient {
     } catch {
       // not JSON: keep the text for the caller's error message
     }
-    return { status: response.status, body: body as T, headers: response.headers };
+    return { status, body: body as T };
   }
 }

@@ -264,7 +264,7 @@ describe('PUT /api/v1/account/top-up/{userId}', () => {
       await waitFor(
         async () =>
           (await count(
-            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'UPDATE accounts%'",
+            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%UPDATE accounts SET balance%'",
             [],
           )) === 1,
         { what: 'the first top-up to wait on the account' },

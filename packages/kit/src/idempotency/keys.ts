@@ -62,16 +62,26 @@ export interface IdempotentOutcome<T> {
 }
 
 /** How long a request waits for another one holding the same key before it is told 409. */
-const CLAIM_WAIT = '100ms';
-const LOCK_NOT_AVAILABLE = '55P03';
+const CLAIM_WAIT_MS = 100;
+const CLAIM_RETRY_MS = 10;
+
+/**
+ * Claims (scope, key) in one statement: the row is inserted only by the transaction that also
+ * holds the key's advisory lock, so a claim never queues behind another transaction still
+ * running with the same key — it sees "not claimed, not stored" and can say 409 instead.
+ */
+const CLAIM = `INSERT INTO idempotency_keys (scope, key, fingerprint)
+  SELECT $1::text, $2::text, $3::text WHERE pg_try_advisory_xact_lock(hashtextextended($1 || '/' || $2, 0))
+  ON CONFLICT DO NOTHING`;
 
 /**
  * Runs `effect` at most once per (scope, key). The key is claimed by inserting its row in the
  * same transaction as the effect, so the primary key decides a race and the key is recorded if
  * and only if the effect commits (an effect that throws records nothing, so the request can be
- * retried). A request whose key is held by one still running gets 409 (after a short wait);
- * a repeat of a completed request gets the stored response back; the same key with another
- * request gets 422.
+ * retried). A request whose key is held by one still running gets 409 (after waiting up to
+ * 100 ms for it to finish); a repeat of a completed request gets the stored response back; the
+ * same key with another request gets 422. A fresh request costs five statements: BEGIN, the
+ * claim, the effect's, the stored response, COMMIT.
  */
 export async function withIdempotency<T>(
   db: Database,
@@ -79,31 +89,25 @@ export async function withIdempotency<T>(
   effect: (tx: Queryable) => Promise<T>,
 ): Promise<IdempotentOutcome<T>> {
   return db.transaction(async (tx) => {
-    let claimed: boolean;
-    try {
-      await tx.query(`SELECT set_config('lock_timeout', '${CLAIM_WAIT}', true)`);
-      const inserted = await tx.query(
-        'INSERT INTO idempotency_keys (scope, key, fingerprint) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
-        [request.scope, request.key, request.fingerprint],
-      );
-      claimed = inserted.rowCount === 1;
-      await tx.query("SELECT set_config('lock_timeout', '0', true)");
-    } catch (error) {
-      if ((error as { code?: string }).code === LOCK_NOT_AVAILABLE) {
-        throw new FieldConflictError(409, idempotencyMessages.inFlight, IDEMPOTENCY_FIELD);
-      }
-      throw error;
-    }
-    if (!claimed) {
+    const giveUpAt = Date.now() + CLAIM_WAIT_MS;
+    for (;;) {
+      const claimed = await tx.query(CLAIM, [request.scope, request.key, request.fingerprint]);
+      if (claimed.rowCount === 1) break;
       const { rows } = await tx.query<{ fingerprint: string; response_body: T }>(
         'SELECT fingerprint, response_body FROM idempotency_keys WHERE scope = $1 AND key = $2',
         [request.scope, request.key],
       );
-      const stored = rows[0]!;
-      if (stored.fingerprint !== request.fingerprint) {
-        throw new FieldConflictError(422, idempotencyMessages.reused, IDEMPOTENCY_FIELD);
+      const stored = rows[0];
+      if (stored) {
+        if (stored.fingerprint !== request.fingerprint) {
+          throw new FieldConflictError(422, idempotencyMessages.reused, IDEMPOTENCY_FIELD);
+        }
+        return { response: stored.response_body, replayed: true };
       }
-      return { response: stored.response_body, replayed: true };
+      // Another transaction holds the key and has not committed: wait for it a little.
+      if (Date.now() >= giveUpAt)
+        throw new FieldConflictError(409, idempotencyMessages.inFlight, IDEMPOTENCY_FIELD);
+      await new Promise((resolve) => setTimeout(resolve, CLAIM_RETRY_MS));
     }
     const response = await effect(tx);
     await tx.query('UPDATE idempotency_keys SET response_body = $3 WHERE scope = $1 AND key = $2', [

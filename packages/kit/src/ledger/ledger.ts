@@ -99,16 +99,19 @@ export class Ledger {
     userId: number,
     entry: { amount: number; kind: string; idempotencyKey?: string; reverses?: number },
   ): Promise<Account | PostingRefusal> {
+    // One statement: the conditional update and its entry, or neither.
     const { rows } = await this.db.query<AccountRow>(
-      `UPDATE accounts SET balance = balance + $2, updated_at = now()
-       WHERE user_id = $1 AND balance + $2 >= 0 RETURNING *`,
-      [userId, entry.amount],
-    );
-    if (!rows[0]) return (await this.account(userId)) ? 'insufficient-funds' : 'no-account';
-    await this.db.query(
-      'INSERT INTO ledger_entries (user_id, amount, kind, idempotency_key, reverses) VALUES ($1, $2, $3, $4, $5)',
+      `WITH moved AS (
+         UPDATE accounts SET balance = balance + $2::bigint, updated_at = now()
+         WHERE user_id = $1 AND balance + $2::bigint >= 0 RETURNING *
+       ), entry AS (
+         INSERT INTO ledger_entries (user_id, amount, kind, idempotency_key, reverses)
+         SELECT user_id, $2::bigint, $3::text, $4::text, $5::bigint FROM moved RETURNING id
+       )
+       SELECT moved.* FROM moved, entry`,
       [userId, entry.amount, entry.kind, entry.idempotencyKey ?? null, entry.reverses ?? null],
     );
+    if (!rows[0]) return (await this.account(userId)) ? 'insufficient-funds' : 'no-account';
     return toAccount(rows[0]);
   }
 

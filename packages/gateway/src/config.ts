@@ -7,6 +7,7 @@ export const gatewayConfigSchema = Type.Object({
   PORT: commonSettings.PORT,
   HOST: commonSettings.HOST,
   LOG_LEVEL: commonSettings.LOG_LEVEL,
+  LOG_FORMAT: commonSettings.LOG_FORMAT,
   SHUTDOWN_TIMEOUT_MS: commonSettings.SHUTDOWN_TIMEOUT_MS,
   TRUSTED_PROXIES: commonSettings.TRUSTED_PROXIES,
   CORS_ALLOWED_ORIGINS: Type.String({

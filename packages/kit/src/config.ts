@@ -57,6 +57,11 @@ export const commonSettings = {
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
     { default: 'info' },
   ),
+  LOG_FORMAT: Type.Optional(
+    Type.Union([Type.Literal('json'), Type.Literal('pretty')], {
+      description: 'json, or pretty (readable lines); default: pretty on a terminal, json otherwise',
+    }),
+  ),
   SERVICE_SECRET: Type.String({ minLength: 32, description: 'shared secret for service credentials' }),
   TRUSTED_PROXIES: Type.String({
     default: '',

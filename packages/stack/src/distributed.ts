@@ -36,6 +36,7 @@ const settings = Type.Object({
   STACK_SERVICE_PORT_BASE: Type.Integer({ minimum: 1, maximum: 65500, default: 8081 }),
   STACK_DATA_DIR: Type.String({ default: resolve(packageDir(import.meta.url), '..', '..', '.data') }),
   LOG_LEVEL: commonSettings.LOG_LEVEL,
+  LOG_FORMAT: commonSettings.LOG_FORMAT,
 });
 
 const root = resolve(packageDir(import.meta.url), '..', '..');

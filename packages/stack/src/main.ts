@@ -10,6 +10,7 @@ const settings = Type.Object({
   STACK_POSTGRES_PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 54329 }),
   STACK_SERVICE_PORT_BASE: Type.Integer({ minimum: 1, maximum: 65500, default: 8081 }),
   LOG_LEVEL: commonSettings.LOG_LEVEL,
+  LOG_FORMAT: commonSettings.LOG_FORMAT,
 });
 
 /** `npm start`: the whole system in one process on the embedded defaults. */

@@ -15,6 +15,7 @@ import { DEADLINE_HEADER, deadlineFrom, traceFrom, withTrace, type TraceContext 
 import { clientErrorHandler } from './client-errors.js';
 import { HttpError, NotFoundError, ValidationError } from './errors.js';
 import { readinessRoute, type ReadinessCheck } from './readiness.js';
+import { RequestLog } from './request-log.js';
 import { ErrorEnvelope } from './fields.js';
 import { registerRateLimits } from './rate-limit.js';
 import { DOCS_UI_POLICY, registerSecurityHeaders } from './security-headers.js';
@@ -118,7 +119,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     // Errors raised before routing (a malformed URL) get the envelope too.
     frameworkErrors: (error, request, reply) => renderError(error, request, reply),
     routerOptions: { ignoreTrailingSlash: true },
-    disableRequestLogging: true,
+    logController: new RequestLog(options.requestLogLevel ?? 'debug'),
     clientErrorHandler: clientErrorHandler(options.logger),
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as HttpServer;
 
@@ -151,24 +152,11 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     labelNames: ['method', 'route', 'status_code'],
     registers: [options.metrics],
   });
-  // One line per answered request (Fastify's own two are off): at `requestLogLevel`, or warn for a 5xx.
-  const requestLogLevel = options.requestLogLevel ?? 'debug';
   app.addHook('onResponse', async (request, reply) => {
     duration.observe(
       { method: request.method, route: request.routeOptions.url ?? 'unknown', status_code: reply.statusCode },
       reply.elapsedTime / 1000,
     );
-    const level = reply.statusCode >= 500 ? 'warn' : requestLogLevel;
-    if ((request.log as Logger).isLevelEnabled(level))
-      request.log[level](
-        {
-          method: request.method,
-          url: request.url,
-          status: reply.statusCode,
-          ms: Math.round(reply.elapsedTime),
-        },
-        'request answered',
-      );
   });
 
   await registerSecurityHeaders(app);

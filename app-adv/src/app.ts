@@ -16,6 +16,7 @@ import { PurchaseRepository } from './data/purchase-repository.js';
 import { PurchaseResumer } from './domain/purchase-resumer.js';
 import { PurchaseSaga, type SagaHooks } from './domain/purchase-saga.js';
 import { advertisementRoutes } from './routes/advertisements.js';
+import { boardRoutes } from './routes/board.js';
 
 /** app-adv, optionally with fault injection points for tests. */
 export function createAdvService(hooks?: SagaHooks): ServiceModule<typeof advConfigSchema> {
@@ -63,6 +64,7 @@ export function createAdvService(hooks?: SagaHooks): ServiceModule<typeof advCon
         },
       });
       advertisementRoutes(http, { db, guards, saga, runner, budgetMs: config.PURCHASE_TIME_BUDGET_MS });
+      boardRoutes(http, { db });
       return new Service({
         name: 'app-adv',
         logger,

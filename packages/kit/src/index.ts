@@ -12,6 +12,7 @@ export * from './events/outbox.js';
 export * from './events/types.js';
 export * from './http/errors.js';
 export * from './http/fields.js';
+export * from './http/responses.js';
 export * from './http/server.js';
 export * from './http/service-client.js';
 export * from './http/validation.js';

@@ -1,7 +1,5 @@
 /// <reference types="@fastify/swagger" preserve="true" />
 import { randomUUID } from 'node:crypto';
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { TObject } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
@@ -10,6 +8,7 @@ import '../auth/guards.js';
 import type { Logger } from '../logger.js';
 import { Histogram, type Registry } from '../metrics.js';
 import { deadlineFrom, traceFrom, withTrace } from '../trace.js';
+import { registerDocs } from './docs.js';
 import { HttpError, NotFoundError, ValidationError } from './errors.js';
 import { ErrorEnvelope } from './fields.js';
 import { convertIntegers, messages, pickKnown, validateObject } from './validation.js';
@@ -140,24 +139,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   );
 
   app.addSchema(ErrorEnvelope);
-  if (options.docs !== false) {
-    await app.register(swagger, {
-      openapi: {
-        info: {
-          title: options.service,
-          version: options.version ?? '0.1.0',
-          description: options.description ?? '',
-        },
-        components: {
-          securitySchemes: {
-            userToken: { type: 'apiKey', in: 'header', name: 'X-Auth-Token' },
-            serviceToken: { type: 'apiKey', in: 'header', name: 'X-Service-Token' },
-          },
-        },
-      },
-    });
-    await app.register(swaggerUi, { routePrefix: '/docs' });
-  }
+  if (options.docs !== false) await registerDocs(app, options);
 
   app.get('/health', { schema: { hide: true } }, async () => ({ success: true }));
   app.get('/ready', { schema: { hide: true } }, async (request, reply) => {

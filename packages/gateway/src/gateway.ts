@@ -11,10 +11,12 @@ import {
   type ReadinessCheck,
 } from '@adboard/kit';
 import replyFrom from '@fastify/reply-from';
+import { docsIndexRoute } from './docs-index.js';
 import { createForwardAuth, type ForwardAuth } from './forward-auth.js';
 import { clientResponseHeaders, upstreamRequestHeaders } from './forwarded-headers.js';
 import { parseRequestTarget } from './request-target.js';
 import { classifyRoute, isServiceName, type ServiceName } from './route-rules.js';
+import { serveWebFrontEnd } from './web-front-end.js';
 
 export interface GatewayOptions {
   /** Base URL of each service; a service without one answers 404. */
@@ -24,6 +26,8 @@ export interface GatewayOptions {
   authTimeoutMs?: number;
   /** Wait for an upstream's response headers, and between its body chunks (default 30000 ms). */
   upstreamTimeoutMs?: number;
+  /** The web front end's build to serve at `/` (none: `/` is a 404). */
+  webRoot?: string;
 }
 
 export interface Gateway {
@@ -99,6 +103,8 @@ export async function createGatewayService(options: GatewayOptions): Promise<Ser
   http.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
   // No retries: a service's own 503 is its answer, and a non-idempotent request must not be repeated.
   await http.register(replyFrom, { retryMethods: [], disableRequestLogging: true });
+  await serveWebFrontEnd(http, options.webRoot, logger);
+  docsIndexRoute(http);
 
   http.all('/*', async (request, reply) => {
     const target = parseRequestTarget(request.url);

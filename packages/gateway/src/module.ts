@@ -12,5 +12,6 @@ export const gatewayModule: ServiceModule<typeof gatewayConfigSchema> = {
       logger,
       authTimeoutMs: config.AUTH_TIMEOUT_MS,
       upstreamTimeoutMs: config.UPSTREAM_TIMEOUT_MS,
+      webRoot: config.WEB_ROOT,
     }),
 };

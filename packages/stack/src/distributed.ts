@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { ConfigError, ensureDatabase, loadConfig, packageDir, Type, UrlSetting } from '@adboard/kit';
 import { startMockKafka, type MockKafka } from '@adboard/kit/testing';
 import { loadOrCreateSecrets } from './secrets.js';
+import { ensureWebBuild } from './web-build.js';
 
 /**
  * The distributed mode on one machine: every service in its own process, configured only by
@@ -54,6 +55,7 @@ let stopping = false;
 
 async function main(): Promise<void> {
   const config = loadConfig(settings);
+  await ensureWebBuild((line) => console.log(line));
   await mkdir(config.STACK_DATA_DIR, { recursive: true });
   const secrets = await loadOrCreateSecrets(config.STACK_DATA_DIR);
   let kafka: MockKafka | undefined;

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { ConfigError, loadConfig, packageDir, Type } from '@adboard/kit';
 import { startStack } from './stack.js';
+import { ensureWebBuild } from './web-build.js';
 
 const settings = Type.Object({
   GATEWAY_PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 8080 }),
@@ -14,6 +15,7 @@ const settings = Type.Object({
 /** `npm start`: the whole system in one process on the embedded defaults. */
 async function main(): Promise<void> {
   const config = loadConfig(settings);
+  await ensureWebBuild((line) => console.log(line));
   const stack = await startStack({
     dataDir: config.STACK_DATA_DIR,
     gatewayPort: config.GATEWAY_PORT,

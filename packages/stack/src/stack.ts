@@ -12,6 +12,7 @@ import {
 import { EmbeddedPostgres } from './embedded-postgres.js';
 import { loadOrCreateSecrets } from './secrets.js';
 import { stackServices } from './services.js';
+import { webBuildDir } from './web-build.js';
 
 export interface StackOptions {
   dataDir: string;
@@ -100,6 +101,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     gateway = await createGateway({
       upstreams: upstreams as Partial<Record<ServiceName, string>>,
       logger: createLogger('gateway', options.logLevel),
+      webRoot: webBuildDir,
     });
     const url = await gateway.start(options.gatewayPort, options.host);
     return { url, serviceUrls: upstreams, stop };

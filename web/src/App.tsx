@@ -79,7 +79,8 @@ function PrivatePage({ route, page }: { route: Route; page: (props: { user: User
     if (user === null) navigate(`/login?next=${encodeURIComponent(route.path)}`);
   }, [user, route.path]);
   if (!user) return <p>Loading…</p>;
-  return <>{page({ user })}</>;
+  const Page = page;
+  return <Page key={route.path} user={user} />;
 }
 
 export function App() {

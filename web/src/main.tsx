@@ -9,8 +9,9 @@ import './styles.css';
 const queryClient = new QueryClient({
   defaultOptions: {
     queries: {
-      // An error answer is the answer (shown as sent); only a lost connection is worth a retry.
-      retry: (failures, error) => !(error instanceof ApiFailure) && failures < 2,
+      // An error answer is the answer (shown as sent); a lost connection is worth a retry, and so is
+      // a 400 on a read for a little while (a new user's accounts open a moment after registration).
+      retry: (failures, error) => failures < 2 && (!(error instanceof ApiFailure) || error.status === 400),
       refetchOnWindowFocus: true,
     },
     mutations: { retry: false },

@@ -1,5 +1,13 @@
 import type { CookieSerializeOptions } from '@fastify/cookie';
-import { OkEmpty, Text, Type, UnauthorizedError, type HttpServer, type TokenIssuer } from '@adboard/kit';
+import {
+  errorResponses,
+  OkEmpty,
+  Text,
+  Type,
+  UnauthorizedError,
+  type HttpServer,
+  type TokenIssuer,
+} from '@adboard/kit';
 import type { UserDirectory } from '../data/user-directory.js';
 import { logIn } from '../domain/login.js';
 import type { LoginLimiter } from '../domain/login-limiter.js';
@@ -15,8 +23,6 @@ export interface AuthRouteDeps {
   secureCookie: boolean;
 }
 
-const errors = { '4xx': { $ref: 'ErrorEnvelope#' } };
-
 export function authRoutes(app: HttpServer, deps: AuthRouteDeps): void {
   const cookieOptions: CookieSerializeOptions = {
     httpOnly: true,
@@ -29,9 +35,10 @@ export function authRoutes(app: HttpServer, deps: AuthRouteDeps): void {
     '/api/v1/login',
     {
       schema: {
+        tags: ['auth'],
         summary: 'Log in: sets the session cookie (429 when attempts exceed the limit)',
         body: Type.Object({ username: Text(255), password: Text(255) }),
-        response: { 200: OkEmpty(), ...errors },
+        response: { 200: OkEmpty('Logged in: the session cookie is set'), ...errorResponses(400, 429) },
       },
     },
     async (request, reply) => {
@@ -43,7 +50,7 @@ export function authRoutes(app: HttpServer, deps: AuthRouteDeps): void {
       });
       request.log.info({ username: request.body.username }, 'logged in');
       reply.setCookie(SESSION_COOKIE, sessionId, cookieOptions);
-      return { success: true };
+      return { success: true as const };
     },
   );
 
@@ -51,21 +58,31 @@ export function authRoutes(app: HttpServer, deps: AuthRouteDeps): void {
     '/api/v1/auth',
     {
       schema: {
+        tags: ['auth'],
         summary: 'Forward auth: a live session answers 200 with X-Auth-Token (a JWT), none answers 401',
-        response: { 200: OkEmpty(), ...errors },
+        response: {
+          200: OkEmpty('A live session: the X-Auth-Token header carries its JWT'),
+          ...errorResponses(401),
+        },
       },
     },
     async (request, reply) => {
       const owner = await deps.sessions.resume(request.cookies[SESSION_COOKIE]);
       if (!owner) throw new UnauthorizedError();
       reply.header('x-auth-token', await deps.issuer.sign(owner));
-      return { success: true };
+      return { success: true as const };
     },
   );
 
   app.post(
     '/api/v1/logout',
-    { schema: { summary: 'Log out (200 even without a session)', response: { 200: OkEmpty() } } },
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Log out (200 even without a session)',
+        response: { 200: OkEmpty('Logged out') },
+      },
+    },
     async (request, reply) => {
       await deps.sessions.end(request.cookies[SESSION_COOKIE]);
       reply.clearCookie(SESSION_COOKIE, cookieOptions);
@@ -75,7 +92,18 @@ export function authRoutes(app: HttpServer, deps: AuthRouteDeps): void {
 
   app.get(
     '/.well-known/jwks.json',
-    { schema: { summary: 'Public keys that verify user tokens (JWKS)' } },
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Public keys that verify user tokens (JWKS)',
+        response: {
+          200: Type.Object(
+            { keys: Type.Array(Type.Object({}, { additionalProperties: true })) },
+            { description: 'The JSON Web Key Set (Ed25519 public keys)' },
+          ),
+        },
+      },
+    },
     async (_request, reply) => {
       reply.header('cache-control', 'public, max-age=300');
       return deps.issuer.jwks();

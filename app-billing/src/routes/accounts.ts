@@ -1,4 +1,5 @@
 import {
+  errorResponses,
   freshKeyRoute,
   IdempotencyKeyHeader,
   idempotencyKeyOf,
@@ -16,25 +17,25 @@ import {
 import { getAccount, pay, rollback, statement, topUp } from '../domain/accounts.js';
 import { AccountView, EntryView, Sum } from './schemas.js';
 
-const errors = { '4xx': { $ref: 'ErrorEnvelope#' } };
 const asUser = [{ userToken: [] }];
 const asService = [{ serviceToken: [] }];
 
 export function accountRoutes(app: HttpServer, db: Database, guards: Guards): void {
-  freshKeyRoute(app, '/api/v1/account/uuid', guards.user);
+  freshKeyRoute(app, '/api/v1/account/uuid', guards.user, ['accounts']);
 
   app.get(
     '/api/v1/account/:userId',
     {
       onRequest: guards.self,
       schema: {
+        tags: ['accounts'],
         summary: 'Your account',
         security: asUser,
         params: UserIdParams,
-        response: { 200: Ok(AccountView), ...errors },
+        response: { 200: Ok(AccountView, 'Your account'), ...errorResponses(400, 401, 403, 404) },
       },
     },
-    async (request) => ({ success: true, data: await getAccount(db, request.params.userId) }),
+    async (request) => ({ success: true as const, data: await getAccount(db, request.params.userId) }),
   );
 
   app.get(
@@ -42,15 +43,19 @@ export function accountRoutes(app: HttpServer, db: Database, guards: Guards): vo
     {
       onRequest: guards.self,
       schema: {
+        tags: ['accounts'],
         summary: 'Your ledger entries, newest first (page from 1, limit up to 100, default 20)',
         security: asUser,
         params: UserIdParams,
         querystring: PageQuery(100, 20, 'entries'),
-        response: { 200: Ok(Type.Array(EntryView)), ...errors },
+        response: {
+          200: Ok(Type.Array(EntryView), 'A page of ledger entries'),
+          ...errorResponses(400, 401, 403, 404),
+        },
       },
     },
     async (request) => ({
-      success: true,
+      success: true as const,
       data: await statement(db, request.params.userId, pageOf(request.query, 20)),
     }),
   );
@@ -61,13 +66,17 @@ export function accountRoutes(app: HttpServer, db: Database, guards: Guards): vo
       onRequest: guards.self,
       preValidation: requireIdempotencyKey,
       schema: {
+        tags: ['accounts'],
         summary:
           'Credit your account; a repeat with the same key changes nothing (Idempotent-Replayed: true)',
         security: asUser,
         params: UserIdParams,
         headers: IdempotencyKeyHeader,
         body: Sum,
-        response: { 200: Ok(AccountView), ...errors },
+        response: {
+          200: Ok(AccountView, 'The account after the top-up (or the stored answer of a repeat)'),
+          ...errorResponses(400, 401, 403, 404, 409, 422),
+        },
       },
     },
     async (request, reply) =>
@@ -87,12 +96,16 @@ export function accountRoutes(app: HttpServer, db: Database, guards: Guards): vo
       onRequest: guards.service('app-adv'),
       preValidation: requireIdempotencyKey,
       schema: {
+        tags: ['accounts'],
         summary: 'Debit an account (internal: app-adv); not enough money → 400 and nothing is recorded',
         security: asService,
         params: UserIdParams,
         headers: IdempotencyKeyHeader,
         body: Sum,
-        response: { 200: Ok(AccountView), ...errors },
+        response: {
+          200: Ok(AccountView, 'The account after the payment'),
+          ...errorResponses(400, 403, 404, 409, 422),
+        },
       },
     },
     async (request, reply) =>
@@ -112,16 +125,20 @@ export function accountRoutes(app: HttpServer, db: Database, guards: Guards): vo
       onRequest: guards.selfOrService('app-adv'),
       preValidation: requireIdempotencyKey,
       schema: {
+        tags: ['accounts'],
         summary:
           'Reverse the operation made with this key (a payment only by a service); nothing to reverse → unchanged',
         security: [...asUser, ...asService],
         params: UserIdParams,
         headers: IdempotencyKeyHeader,
-        response: { 200: Ok(AccountView), ...errors },
+        response: {
+          200: Ok(AccountView, 'The account after the reversal'),
+          ...errorResponses(400, 401, 403, 404, 409),
+        },
       },
     },
     async (request) => ({
-      success: true,
+      success: true as const,
       data: await rollback(db, {
         userId: request.params.userId,
         key: idempotencyKeyOf(request),

@@ -1,20 +1,19 @@
-import { Ok, UserIdParams, type Database, type Guards, type HttpServer } from '@adboard/kit';
+import { errorResponses, Ok, UserIdParams, type Database, type Guards, type HttpServer } from '@adboard/kit';
 import { checkCredentials, getUser, registerUser, updateProfile } from '../domain/users.js';
 import { CredentialOwner, Credentials, ProfileChanges, Registration, UserView } from './schemas.js';
-
-const errors = { '4xx': { $ref: 'ErrorEnvelope#' } };
 
 export function userRoutes(app: HttpServer, db: Database, guards: Guards): void {
   app.post(
     '/api/v1/user/create',
     {
       schema: {
+        tags: ['users'],
         summary: 'Register a user (public)',
         body: Registration,
-        response: { 200: Ok(UserView), ...errors },
+        response: { 200: Ok(UserView, 'The new user (never the password)'), ...errorResponses(400) },
       },
     },
-    async (request) => ({ success: true, data: await registerUser(db, request.body) }),
+    async (request) => ({ success: true as const, data: await registerUser(db, request.body) }),
   );
 
   app.get(
@@ -22,13 +21,14 @@ export function userRoutes(app: HttpServer, db: Database, guards: Guards): void 
     {
       onRequest: guards.self,
       schema: {
+        tags: ['users'],
         summary: 'Read your profile',
         security: [{ userToken: [] }],
         params: UserIdParams,
-        response: { 200: Ok(UserView), ...errors },
+        response: { 200: Ok(UserView, 'Your profile'), ...errorResponses(400, 401, 403, 404) },
       },
     },
-    async (request) => ({ success: true, data: await getUser(db, request.params.userId) }),
+    async (request) => ({ success: true as const, data: await getUser(db, request.params.userId) }),
   );
 
   app.put(
@@ -36,15 +36,16 @@ export function userRoutes(app: HttpServer, db: Database, guards: Guards): void 
     {
       onRequest: guards.self,
       schema: {
+        tags: ['users'],
         summary: 'Change your profile; absent fields stay as they are',
         security: [{ userToken: [] }],
         params: UserIdParams,
         body: ProfileChanges,
-        response: { 200: Ok(UserView), ...errors },
+        response: { 200: Ok(UserView, 'Your profile as changed'), ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (request) => ({
-      success: true,
+      success: true as const,
       data: await updateProfile(db, request.params.userId, request.body),
     }),
   );
@@ -54,15 +55,16 @@ export function userRoutes(app: HttpServer, db: Database, guards: Guards): void 
     {
       onRequest: guards.service('app-auth'),
       schema: {
+        tags: ['users'],
         summary: 'Check a username and password (internal: app-auth only)',
         security: [{ serviceToken: [] }],
         body: Credentials,
-        response: { 200: Ok(CredentialOwner), ...errors },
+        response: { 200: Ok(CredentialOwner, 'The owner of the credentials'), ...errorResponses(400, 403) },
       },
     },
     async (request) => {
       const user = await checkCredentials(db, request.body.username, request.body.password);
-      return { success: true, data: { id: user.id, username: user.username, email: user.email } };
+      return { success: true as const, data: { id: user.id, username: user.username, email: user.email } };
     },
   );
 }

@@ -30,14 +30,15 @@ export const PURCHASE_TIME_BUDGET_MS = 1_500;
 export class BrowserWorld {
   private constructor(
     readonly url: string,
-    readonly browser: Browser,
+    private readonly chromium: Browser | undefined,
     readonly billingProxy: FaultProxy,
     private readonly gateway: Gateway,
     private readonly services: TestService[],
     private readonly closers: (() => Promise<void>)[],
   ) {}
 
-  static async start(): Promise<BrowserWorld> {
+  /** The system behind its entry point, and Chromium unless `browser` is false. */
+  static async start({ browser = true } = {}): Promise<BrowserWorld> {
     await ensureWebBuild();
     await mkdir(screenshotDir, { recursive: true });
     const bus = new InMemoryEventBus();
@@ -82,23 +83,25 @@ export class BrowserWorld {
       webRoot: webBuildDir,
     });
     const url = await gateway.start(0, '127.0.0.1');
-    const browser = await chromium.launch({
-      executablePath: chromiumPath,
-      headless: true,
-      // Without the background-networking flags Chromium's own connections fail on a closed network.
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    const launched = !browser
+      ? undefined
+      : await chromium.launch({
+          executablePath: chromiumPath,
+          headless: true,
+          // Without the background-networking flags Chromium's own connections fail on a closed network.
+          args: [
+            '--no-sandbox',
+            '--disable-gpu',
+            '--disable-quic',
+            '--no-first-run',
+            '--disable-background-networking',
+            '--disable-component-update',
+            '--disable-sync',
+          ],
+        });
     return new BrowserWorld(
       url,
-      browser,
+      launched,
       billingProxy,
       gateway,
       [adv, notify, bonus, billing, user, auth],
@@ -106,8 +109,13 @@ export class BrowserWorld {
     );
   }
 
+  get browser(): Browser {
+    if (!this.chromium) throw new Error('this world was started without a browser');
+    return this.chromium;
+  }
+
   async stop(): Promise<void> {
-    await this.browser.close();
+    await this.chromium?.close();
     await this.gateway.stop();
     await this.billingProxy.stop();
     for (const service of this.services) {

@@ -145,7 +145,7 @@ describe.skipIf(!hasChromium())('the web front end in Chromium', { timeout: 120_
     await page.context().close();
   });
 
-  it('not enough money: the API’s text, balance and bonus unchanged, failed, a notification (keyboard only)', async () => {
+  it('not enough money: the API’s text, balance and bonus unchanged, failed, a notification (keyboard only); the profile edited', async () => {
     const user = await world.registeredUser();
     const page = await world.newPage();
     await page.goto('/#/login');
@@ -169,6 +169,22 @@ describe.skipIf(!hasChromium())('the web front end in Chromium', { timeout: 120_
     await page.getByRole('article', { name: title }).getByText('failed', { exact: true }).waitFor(WAIT);
     await link(page, /^Notifications/).click();
     await page.getByText('Ошибка выполнения платежа').waitFor(WAIT);
+
+    await link(page, 'Profile').click();
+    await expect.poll(() => field(page, 'First name').inputValue(), WAIT).toBe('Ivan');
+    await field(page, 'First name').fill('Иван');
+    await field(page, 'E-mail').fill('not-an-email');
+    await button(page, 'Save').click();
+    await page
+      .getByRole('alert')
+      .getByText('Поле должно быть корректным email', { exact: true })
+      .waitFor(WAIT);
+    await field(page, 'E-mail').fill(`${user.username}@example.com`);
+    await button(page, 'Save').click();
+    await page.getByText('Saved.').waitFor(WAIT);
+    await page.reload();
+    await expect.poll(() => field(page, 'First name').inputValue(), WAIT).toBe('Иван');
+    expect(await field(page, 'E-mail').inputValue()).toBe(`${user.username}@example.com`);
     await page.context().close();
   });
 

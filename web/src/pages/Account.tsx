@@ -82,7 +82,7 @@ export function Account({ user }: { user: User }) {
       </dl>
       <FormErrors error={balance.error ?? bonus.error} />
       <h2>Top up</h2>
-      <form className="inline-form" onSubmit={submit}>
+      <form noValidate className="inline-form" onSubmit={submit}>
         <Field
           label="Amount"
           inputMode="numeric"

@@ -37,7 +37,7 @@ export function Board() {
   return (
     <section aria-labelledby="board-title">
       <h1 id="board-title">The board</h1>
-      <form role="search" className="inline-form" onSubmit={search}>
+      <form noValidate role="search" className="inline-form" onSubmit={search}>
         <Field label="Search" type="search" value={typed} onChange={setTyped} />
         <button type="submit">Find</button>
       </form>

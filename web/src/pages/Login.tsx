@@ -37,7 +37,7 @@ export function Login({ route }: { route: Route }) {
           Your account is ready. Log in.
         </p>
       )}
-      <form onSubmit={submit}>
+      <form noValidate onSubmit={submit}>
         <Field
           label="Username"
           autoComplete="username"

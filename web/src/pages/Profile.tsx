@@ -62,7 +62,7 @@ export function Profile({ user }: { user: User }) {
         Username: <strong>{user.username}</strong>
       </p>
       <FormErrors error={profile.error} />
-      <form onSubmit={submit}>
+      <form noValidate onSubmit={submit}>
         {FIELDS.map(([name, label]) => (
           <Field
             key={name}

@@ -37,7 +37,7 @@ export function Register() {
   return (
     <section aria-labelledby="register-title" className="narrow">
       <h1 id="register-title">Register</h1>
-      <form onSubmit={submit}>
+      <form noValidate onSubmit={submit}>
         <Field
           label="Username"
           autoComplete="username"

@@ -55,7 +55,7 @@ export function Sell({ user }: { user: User }) {
   return (
     <section aria-labelledby="sell-title">
       <h1 id="sell-title">Sell something</h1>
-      <form onSubmit={submit}>
+      <form noValidate onSubmit={submit}>
         <Field label="Title" value={title} onChange={setTitle} maxLength={255} error={errors.title} />
         <Field label="Text" multiline value={text} onChange={setText} error={errors.text} />
         <p className="price" aria-live="polite">

@@ -25,6 +25,7 @@ describe('the web front end at /', () => {
     expect(asset.status).toBe(200);
     expect(asset.headers.get('content-type')).toContain('javascript');
     expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect((await asset.arrayBuffer()).byteLength).toBeGreaterThan(1000);
     expect(html).not.toMatch(/https?:\/\//); // nothing from a CDN
   });
 
@@ -49,6 +50,7 @@ describe('API docs through the entry point', () => {
 
   it.each(SERVICE_NAMES)('%s: the UI loads its assets relative to /<service>/docs/', async (service) => {
     const bare = await fetch(`${world.url}/${service}/docs`, { redirect: 'manual' });
+    await bare.arrayBuffer();
     expect(bare.status).toBe(302);
     expect(bare.headers.get('location')).toBe('docs/');
     const ui = await fetch(`${world.url}/${service}/docs/`);
@@ -57,7 +59,9 @@ describe('API docs through the entry point', () => {
     expect(assets.length).toBeGreaterThan(3);
     for (const asset of assets) {
       expect(asset).toMatch(/^\.\/static\//);
-      expect((await fetch(new URL(asset, `${world.url}/${service}/docs/`))).status, asset).toBe(200);
+      const loaded = await fetch(new URL(asset, `${world.url}/${service}/docs/`));
+      expect(loaded.status, asset).toBe(200);
+      await loaded.arrayBuffer(); // read to the end, so the connection is free again
     }
   });
 

@@ -16,6 +16,7 @@ COPY app-billing/package.json app-billing/
 COPY app-bonus/package.json app-bonus/
 COPY app-adv/package.json app-adv/
 COPY app-notify/package.json app-notify/
+COPY web/package.json web/
 COPY .npmrc ./
 
 # --- build: install everything, compile every workspace (tsc -b) ---

@@ -9,7 +9,12 @@ export default defineConfig({
   ssr: { resolve },
   environments: { __vitest__: { resolve } },
   test: {
-    include: ['test/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'app-*/test/**/*.test.ts'],
+    include: [
+      'test/**/*.test.ts',
+      'packages/*/test/**/*.test.ts',
+      'app-*/test/**/*.test.ts',
+      'web/test/**/*.test.ts',
+    ],
     globalSetup: ['./test/global-setup.ts'],
     pool: 'forks',
     testTimeout: 30_000,

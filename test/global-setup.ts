@@ -3,13 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddedPostgres } from '../packages/stack/src/embedded-postgres.js';
 import { freePort } from '../packages/kit/src/testing/ports.js';
+import { ensureWebBuild } from '../packages/stack/src/web-build.js';
 
 /**
- * Finds the infrastructure the suite runs against: PostgreSQL from TEST_DATABASE_URL, or an
+ * Builds the web front end when stale, and finds the infrastructure the suite runs against: PostgreSQL from TEST_DATABASE_URL, or an
  * embedded server started here for this run. Redis and Kafka are found by the tests that need them
  * (TEST_REDIS_URL; `kcat` on the PATH) and skip visibly when absent.
  */
 export default async function setup(): Promise<() => Promise<void>> {
+  // The launcher tests and the browser tests serve the web front end: build it once, up front.
+  if (await ensureWebBuild()) console.log('[tests] web front end built (web/dist)');
   if (process.env.TEST_DATABASE_URL) {
     console.log(`[tests] PostgreSQL: ${process.env.TEST_DATABASE_URL}`);
     return async () => {};

@@ -16,6 +16,7 @@ import { PurchaseRepository } from './data/purchase-repository.js';
 import { PurchaseResumer } from './domain/purchase-resumer.js';
 import { PurchaseSaga, type SagaHooks } from './domain/purchase-saga.js';
 import { advertisementRoutes } from './routes/advertisements.js';
+import { boardRoutes } from './routes/board.js';
 
 /** app-adv, optionally with fault injection points for tests. */
 export function createAdvService(hooks?: SagaHooks): ServiceModule<typeof advConfigSchema> {
@@ -74,6 +75,7 @@ export function createAdvService(hooks?: SagaHooks): ServiceModule<typeof advCon
           per: 'user',
         },
       });
+      boardRoutes(http, { db });
       // At shutdown, purchases still waiting on their saga answer 202 after the step in hand (their
       // state is stored; a repeat or the resumer finishes them) instead of holding the stop up.
       http.addHook('preClose', async () => void saga.stop());

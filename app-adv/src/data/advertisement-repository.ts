@@ -1,5 +1,6 @@
 import { formatTimestamp, type Queryable } from '@adboard/kit';
 import type { Advertisement, AdvertisementStatus } from '../domain/advertisement.js';
+import { wordsOf, type BoardItem } from '../domain/board.js';
 
 interface AdvertisementRow {
   id: number;
@@ -28,18 +29,23 @@ const columns = 'id, user_id, title, text, cost, status, created_at, updated_at'
 export class AdvertisementRepository {
   constructor(private readonly db: Queryable) {}
 
-  /** The user's advertisement for this key, created pending or — after a failed purchase — reset to pending. */
+  /**
+   * The user's advertisement for this key, created pending or — after a failed purchase — reset to
+   * pending; with its author (the owner's username) and the words the board's search matches.
+   */
   async reserve(
     userId: number,
     key: string,
-    ad: { title: string; text: string; cost: number },
+    ad: { title: string; text: string; cost: number; author: string },
   ): Promise<Advertisement> {
     const { rows } = await this.db.query<AdvertisementRow>(
-      `INSERT INTO advertisements (user_id, idempotency_key, title, text, cost, status) VALUES ($1, $2, $3, $4, $5, 'pending')
+      `INSERT INTO advertisements (user_id, idempotency_key, title, text, cost, author, words, status)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending')
        ON CONFLICT (user_id, idempotency_key) DO UPDATE
-         SET title = EXCLUDED.title, text = EXCLUDED.text, cost = EXCLUDED.cost, status = 'pending', updated_at = now()
+         SET title = EXCLUDED.title, text = EXCLUDED.text, cost = EXCLUDED.cost, author = EXCLUDED.author,
+             words = EXCLUDED.words, status = 'pending', updated_at = now()
        RETURNING ${columns}`,
-      [userId, key, ad.title, ad.text, ad.cost],
+      [userId, key, ad.title, ad.text, ad.cost, ad.author, wordsOf(`${ad.title} ${ad.text}`)],
     );
     return toAdvertisement(rows[0]!);
   }
@@ -66,5 +72,32 @@ export class AdvertisementRepository {
       [userId, page.limit, page.offset],
     );
     return rows.map(toAdvertisement);
+  }
+
+  /**
+   * The public board: active advertisements, newest first, optionally only those whose words
+   * include every one of `words` (indexes advertisements_board and advertisements_board_words).
+   */
+  async board(page: { limit: number; offset: number }, words: string[]): Promise<BoardItem[]> {
+    const filtered = words.length > 0;
+    const { rows } = await this.db.query<{
+      id: number;
+      title: string;
+      text: string;
+      created_at: Date;
+      author: string;
+    }>(
+      `SELECT id, title, text, created_at, author FROM advertisements
+       WHERE status = 'active'${filtered ? ' AND words @> $3::text[]' : ''}
+       ORDER BY id DESC LIMIT $1 OFFSET $2`,
+      filtered ? [page.limit, page.offset, words] : [page.limit, page.offset],
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      title: row.title,
+      text: row.text,
+      createdAt: formatTimestamp(row.created_at),
+      author: row.author,
+    }));
   }
 }

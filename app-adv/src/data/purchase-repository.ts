@@ -1,5 +1,5 @@
-import type { Queryable } from '@adboard/kit';
-import type { FailedStep, Purchase, PurchaseState } from '../domain/purchase.js';
+import { formatTimestamp, type Queryable } from '@adboard/kit';
+import type { FailedStep, Purchase, PurchaseState, PurchaseStep, StepRecord } from '../domain/purchase.js';
 
 interface PurchaseRow {
   id: string;
@@ -43,6 +43,8 @@ export interface Transition {
   lastError?: string;
   bonusSettlesAt?: Date;
   finished?: boolean;
+  /** The steps this transition records for the purchase's owner (stored only if it applies). */
+  steps?: StepRecord[];
 }
 
 /**
@@ -115,20 +117,35 @@ export class PurchaseRepository {
     ]);
   }
 
-  /** Applies a transition if nobody moved the purchase since `from` was read. */
+  /**
+   * Applies a transition if nobody moved the purchase since `from` was read, with the steps it
+   * records, in one statement: a step is stored exactly when its transition is.
+   */
   async advance(from: Purchase, change: Transition): Promise<boolean> {
-    const { rowCount } = await this.db.query(
-      `UPDATE purchases SET
-         state = coalesce($3, state),
-         failure = coalesce($4, failure),
-         retries = CASE WHEN $5::int IS NULL THEN 0 ELSE retries + 1 END,
-         next_run_at = now() + make_interval(secs => coalesce($5::int, 0) / 1000.0),
-         last_error = $6,
-         bonus_settles_at = greatest(bonus_settles_at, $7),
-         finished_at = CASE WHEN $8 THEN now() END,
-         version = version + 1,
-         updated_at = now()
-       WHERE id = $1 AND version = $2`,
+    const steps = change.steps ?? [];
+    const { rows } = await this.db.query<{ moved: number }>(
+      `WITH moved AS (
+         UPDATE purchases SET
+           state = coalesce($3, state),
+           failure = coalesce($4, failure),
+           retries = CASE WHEN $5::int IS NULL THEN 0 ELSE retries + 1 END,
+           next_run_at = now() + make_interval(secs => coalesce($5::int, 0) / 1000.0),
+           last_error = $6,
+           bonus_settles_at = greatest(bonus_settles_at, $7),
+           finished_at = CASE WHEN $8 THEN now() END,
+           version = version + 1,
+           updated_at = now()
+         WHERE id = $1 AND version = $2
+         RETURNING id
+       ), recorded AS (
+         INSERT INTO purchase_steps (purchase_id, step, outcome, attempts, at)
+         SELECT moved.id, s.step, s.outcome, s.attempts, now()
+         FROM moved, unnest($9::text[], $10::text[], $11::int[]) WITH ORDINALITY AS s(step, outcome, attempts, n)
+         ORDER BY s.n
+         ON CONFLICT (purchase_id, step) DO UPDATE
+           SET outcome = EXCLUDED.outcome, attempts = purchase_steps.attempts + EXCLUDED.attempts, at = EXCLUDED.at
+       )
+       SELECT count(*)::int AS moved FROM moved`,
       [
         from.id,
         from.version,
@@ -138,9 +155,30 @@ export class PurchaseRepository {
         change.lastError ?? null,
         change.bonusSettlesAt ?? null,
         change.finished ?? false,
+        steps.map((step) => step.step),
+        steps.map((step) => step.outcome),
+        steps.map((step) => step.attempts),
       ],
     );
-    return rowCount === 1;
+    return rows[0]!.moved === 1;
+  }
+
+  /** The newest purchase attempt of an advertisement. */
+  async latestForAdvertisement(advertisementId: number): Promise<Purchase | undefined> {
+    const { rows } = await this.db.query<PurchaseRow>(
+      'SELECT * FROM purchases WHERE advertisement_id = $1 ORDER BY attempt DESC LIMIT 1',
+      [advertisementId],
+    );
+    return rows[0] && toPurchase(rows[0]);
+  }
+
+  /** A purchase's steps in the order they first happened. */
+  async stepsOf(purchaseId: string): Promise<PurchaseStep[]> {
+    const { rows } = await this.db.query<Omit<PurchaseStep, 'at'> & { at: Date }>(
+      'SELECT step, outcome, attempts, at FROM purchase_steps WHERE purchase_id = $1 ORDER BY position',
+      [purchaseId],
+    );
+    return rows.map((row) => ({ ...row, at: formatTimestamp(row.at) }));
   }
 
   /** Unfinished purchases due to run that no live runner holds. */

@@ -9,16 +9,23 @@ import { AdvertisementRepository } from '../data/advertisement-repository.js';
 import type { CallOutcome, Partners } from '../data/partners.js';
 import { PurchaseRepository, type Transition } from '../data/purchase-repository.js';
 import { purchaseOutcome } from '../events/order-events.js';
-import { failureTexts, finished, successText, type FailedStep, type Purchase } from './purchase.js';
+import {
+  failureTexts,
+  finished,
+  successText,
+  type FailedStep,
+  type Purchase,
+  type StepName,
+  type StepRecord,
+} from './purchase.js';
+
+/** The steps that call another service. */
+export type CallStep = 'bonus' | 'payment' | 'bonus-reversal';
 
 /** Fault injection points for tests: throwing `AbandonedRun` from one stops the run like a crash would. */
 export interface SagaHooks {
-  beforeCall?(step: 'bonus' | 'payment' | 'bonus-reversal', purchase: Purchase): void | Promise<void>;
-  afterCall?(
-    step: 'bonus' | 'payment' | 'bonus-reversal',
-    purchase: Purchase,
-    outcome: CallOutcome,
-  ): void | Promise<void>;
+  beforeCall?(step: CallStep, purchase: Purchase): void | Promise<void>;
+  afterCall?(step: CallStep, purchase: Purchase, outcome: CallOutcome): void | Promise<void>;
 }
 
 export class AbandonedRun extends Error {
@@ -38,6 +45,19 @@ export interface PurchaseSagaOptions {
   failures?: Counter;
   hooks?: SagaHooks;
 }
+
+/** The steps as the purchase's owner sees them (the call steps' short names label the metrics). */
+const stepNames: Record<CallStep, StepName> = {
+  bonus: 'bonus accrual',
+  payment: 'payment',
+  'bonus-reversal': 'bonus reversal',
+};
+
+const called = (step: CallStep, outcome: StepRecord['outcome']): StepRecord => ({
+  step: stepNames[step],
+  outcome,
+  attempts: 1,
+});
 
 const MAX_RETRY_DELAY_MS = 30_000;
 const STUCK_AFTER_RETRIES = 10;
@@ -111,8 +131,10 @@ export class PurchaseSaga {
         const outcome = await this.call('bonus', purchase, () =>
           this.options.partners.accrueBonus(purchase, userToken),
         );
-        if (outcome.kind === 'done') return this.move(purchase, { state: 'bonus_accrued' });
-        if (outcome.kind === 'refused') return this.finish(purchase, 'bonus', outcome.reason);
+        if (outcome.kind === 'done')
+          return this.move(purchase, { state: 'bonus_accrued', steps: [called('bonus', 'done')] });
+        if (outcome.kind === 'refused')
+          return this.finish(purchase, 'bonus', outcome.reason, [called('bonus', 'refused')]);
         const overdue = Date.now() - purchase.createdAt.getTime() > this.options.bonusStepDeadlineMs;
         if (overdue) {
           return this.move(purchase, {
@@ -120,6 +142,7 @@ export class PurchaseSaga {
             failure: 'bonus',
             bonusSettlesAt: outcome.settlesAt,
             lastError: outcome.reason,
+            steps: [called('bonus', 'retrying')],
           });
         }
         return this.retryLater(purchase, 'bonus', outcome.reason, outcome.settlesAt);
@@ -128,12 +151,14 @@ export class PurchaseSaga {
         const outcome = await this.call('payment', purchase, () =>
           this.options.partners.pay(purchase, userToken),
         );
-        if (outcome.kind === 'done') return this.move(purchase, { state: 'paid' });
+        if (outcome.kind === 'done')
+          return this.move(purchase, { state: 'paid', steps: [called('payment', 'done')] });
         if (outcome.kind === 'refused') {
           return this.move(purchase, {
             state: 'compensating',
             failure: 'payment',
             lastError: outcome.reason,
+            steps: [called('payment', 'refused')],
           });
         }
         return this.retryLater(purchase, 'payment', outcome.reason);
@@ -149,11 +174,16 @@ export class PurchaseSaga {
             'waiting for a lost bonus call to settle',
             undefined,
             settleIn,
+            0,
           );
         const outcome = await this.call('bonus-reversal', purchase, () =>
           this.options.partners.reverseBonus(purchase),
         );
-        if (outcome.kind === 'done') return this.finish(purchase, purchase.failure ?? 'bonus');
+        if (outcome.kind === 'done')
+          return this.finish(purchase, purchase.failure ?? 'bonus', undefined, [
+            called('bonus-reversal', 'done'),
+            { step: 'bonus accrual', outcome: 'compensated', attempts: 0 },
+          ]);
         return this.retryLater(purchase, 'bonus-reversal', outcome.reason);
       }
       default:
@@ -162,7 +192,7 @@ export class PurchaseSaga {
   }
 
   private async call(
-    step: 'bonus' | 'payment' | 'bonus-reversal',
+    step: CallStep,
     purchase: Purchase,
     send: () => Promise<CallOutcome>,
   ): Promise<CallOutcome> {
@@ -181,12 +211,14 @@ export class PurchaseSaga {
       );
   }
 
+  /** Stores a failed attempt (or, with `attempts` 0, a wait) and when to try the step again. */
   private async retryLater(
     purchase: Purchase,
-    step: string,
+    step: CallStep,
     reason: string,
     bonusSettlesAt?: Date,
     delayMs = Math.min(100 * 2 ** purchase.retries, MAX_RETRY_DELAY_MS),
+    attempts = 1,
   ): Promise<void> {
     this.options.failures?.inc({ step });
     const log = purchase.retries + 1 >= STUCK_AFTER_RETRIES ? 'error' : 'warn';
@@ -205,18 +237,29 @@ export class PurchaseSaga {
       retryInMs: delayMs,
       lastError: `${step}: ${reason}`,
       ...(bonusSettlesAt ? { bonusSettlesAt } : {}),
+      steps: [{ ...called(step, 'retrying'), attempts }],
     });
   }
 
   /** The end: the advertisement's status and the notification, committed with the final state. */
-  private async finish(purchase: Purchase, failedStep?: FailedStep, reason?: string): Promise<void> {
+  private async finish(
+    purchase: Purchase,
+    failedStep?: FailedStep,
+    reason?: string,
+    steps: StepRecord[] = [],
+  ): Promise<void> {
     const succeeded = failedStep === undefined;
+    const ending: StepRecord[] = [
+      ...(succeeded ? [{ step: 'activation' as const, outcome: 'done' as const, attempts: 1 }] : []),
+      { step: 'notification', outcome: 'done', attempts: 1 },
+    ];
     await this.options.db.transaction(async (tx) => {
       const moved = await new PurchaseRepository(tx).advance(purchase, {
         state: succeeded ? 'succeeded' : 'failed',
         ...(failedStep ? { failure: failedStep } : {}),
         ...(reason ? { lastError: reason } : {}),
         finished: true,
+        steps: [...steps, ...ending],
       });
       if (!moved) return;
       await new AdvertisementRepository(tx).setStatus(

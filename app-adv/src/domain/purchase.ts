@@ -32,6 +32,25 @@ export interface Purchase {
   bonusSettlesAt: Date | null;
 }
 
+/** The steps a purchase shows its owner (GET /api/v1/adv/{id}/purchase), in the contract's words. */
+export type StepName = 'bonus accrual' | 'payment' | 'bonus reversal' | 'activation' | 'notification';
+export type StepOutcome = 'done' | 'refused' | 'retrying' | 'compensated';
+
+/** What a transition says about a step: its outcome now, and how many more calls it took (0 or 1). */
+export interface StepRecord {
+  step: StepName;
+  outcome: StepOutcome;
+  attempts: number;
+}
+
+/** A step as stored: its latest outcome, the calls made for it, and when that outcome was stored. */
+export interface PurchaseStep {
+  step: StepName;
+  outcome: StepOutcome;
+  attempts: number;
+  at: string;
+}
+
 export const finished = (state: PurchaseState) => state === 'succeeded' || state === 'failed';
 
 export const failureTexts: Record<FailedStep, string> = {

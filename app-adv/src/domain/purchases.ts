@@ -10,11 +10,14 @@ import {
 } from '@adboard/kit';
 import { AdvertisementRepository } from '../data/advertisement-repository.js';
 import { PurchaseRepository } from '../data/purchase-repository.js';
-import { priceOf, type Advertisement } from './advertisement.js';
-import type { Purchase } from './purchase.js';
+import { priceOf, type Advertisement, type AdvertisementStatus } from './advertisement.js';
+import { wordsOf, type BoardItem } from './board.js';
+import type { Purchase, PurchaseStep } from './purchase.js';
 
 export interface PurchaseRequest {
   userId: number;
+  /** The buyer's username (from their token): the advertisement's author on the board. */
+  username: string;
   email: string;
   key: string;
   title: string;
@@ -52,6 +55,7 @@ export async function startPurchase(
         title: request.title,
         text: request.text,
         cost,
+        author: request.username,
       });
       const purchase = await purchases.create(
         {
@@ -87,4 +91,25 @@ export function advertisementsOf(
   page: { limit: number; offset: number },
 ): Promise<Advertisement[]> {
   return new AdvertisementRepository(db).ofUser(userId, page);
+}
+
+/** How the purchase of the owner's advertisement went: its status and the newest attempt's steps. */
+export async function purchaseProgressOf(
+  db: Database,
+  userId: number,
+  id: number,
+): Promise<{ status: AdvertisementStatus; steps: PurchaseStep[] }> {
+  const advertisement = await advertisementOf(db, userId, id);
+  const repository = new PurchaseRepository(db);
+  const purchase = await repository.latestForAdvertisement(advertisement.id);
+  return { status: advertisement.status, steps: purchase ? await repository.stepsOf(purchase.id) : [] };
+}
+
+/** The public board, newest first; `query` keeps the advertisements that have every one of its words. */
+export function boardOf(
+  db: Database,
+  page: { limit: number; offset: number },
+  query?: string,
+): Promise<BoardItem[]> {
+  return new AdvertisementRepository(db).board(page, wordsOf(query ?? ''));
 }

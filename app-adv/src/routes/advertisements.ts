@@ -1,6 +1,7 @@
 import {
   BusinessError,
   currentUser,
+  errorResponses,
   freshKeyRoute,
   IdempotencyKeyHeader,
   idempotencyKeyOf,
@@ -20,8 +21,13 @@ import {
 import { PurchaseRepository } from '../data/purchase-repository.js';
 import { failureTexts } from '../domain/purchase.js';
 import type { PurchaseSaga } from '../domain/purchase-saga.js';
-import { advertisementOf, advertisementsOf, startPurchase } from '../domain/purchases.js';
-import { AdvertisementIdParams, AdvertisementView, NewAdvertisement } from './schemas.js';
+import { advertisementOf, advertisementsOf, purchaseProgressOf, startPurchase } from '../domain/purchases.js';
+import {
+  AdvertisementIdParams,
+  AdvertisementView,
+  NewAdvertisement,
+  PurchaseProgressView,
+} from './schemas.js';
 
 export interface AdvertisementRouteDeps {
   db: Database;
@@ -34,8 +40,8 @@ export interface AdvertisementRouteDeps {
   purchasesPerUser: RouteRateLimit;
 }
 
-const errors = { '4xx': { $ref: 'ErrorEnvelope#' } };
 const asUser = [{ userToken: [] }];
+const tags = ['advertisements'];
 
 /** `promise`'s value, or undefined if it takes longer than `ms`. */
 async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
@@ -51,7 +57,7 @@ async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined
 export function advertisementRoutes(app: HttpServer, deps: AdvertisementRouteDeps): void {
   const { db, guards, saga } = deps;
 
-  freshKeyRoute(app, '/api/v1/adv/uuid', guards.user);
+  freshKeyRoute(app, '/api/v1/adv/uuid', guards.user, tags);
 
   app.post(
     '/api/v1/adv/create',
@@ -60,21 +66,39 @@ export function advertisementRoutes(app: HttpServer, deps: AdvertisementRouteDep
       preValidation: requireIdempotencyKey,
       config: rateLimited(deps.purchasesPerUser),
       schema: {
+        tags,
         summary:
           'Buy an advertisement: 200 active (paid, bonus accrued); 400 with the failure text; 202 pending when the purchase ' +
           'takes longer than the time budget — repeat with the same key for the outcome; 409 while it runs; ' +
           '429 with Retry-After beyond the per-user limit',
+        description:
+          'The price is the number of characters of `text` (Unicode code points). The author shown on the board is ' +
+          'the username of the token. A repeat with the same key after success replays the advertisement; after a ' +
+          'failure it buys again. Follow a 202 with `GET /api/v1/adv/{id}/purchase` or a repeat with the same key.',
         security: asUser,
         headers: IdempotencyKeyHeader,
         body: NewAdvertisement,
-        response: { 200: Ok(AdvertisementView), 202: Ok(AdvertisementView), ...errors },
+        response: {
+          200: Ok(AdvertisementView, 'Bought: paid, bonus accrued, the advertisement active'),
+          202: Ok(
+            AdvertisementView,
+            'Still pending after the time budget (PURCHASE_TIME_BUDGET_MS): the purchase goes on in the background',
+          ),
+          ...errorResponses(400, 401, 409, 422),
+        },
       },
     },
     async (request, reply) => {
       const user = currentUser(request);
       const started = await startPurchase(
         db,
-        { userId: user.id, email: user.email, key: idempotencyKeyOf(request), ...request.body },
+        {
+          userId: user.id,
+          username: user.username,
+          email: user.email,
+          key: idempotencyKeyOf(request),
+          ...request.body,
+        },
         deps.runner,
       );
       if (started.kind === 'replay') {
@@ -100,14 +124,15 @@ export function advertisementRoutes(app: HttpServer, deps: AdvertisementRouteDep
     {
       onRequest: guards.user,
       schema: {
+        tags,
         summary: 'One of your advertisements',
         security: asUser,
         params: AdvertisementIdParams,
-        response: { 200: Ok(AdvertisementView), ...errors },
+        response: { 200: Ok(AdvertisementView, 'The advertisement'), ...errorResponses(401, 404) },
       },
     },
     async (request) => ({
-      success: true,
+      success: true as const,
       data: await advertisementOf(db, currentUser(request).id, request.params.id),
     }),
   );
@@ -117,15 +142,40 @@ export function advertisementRoutes(app: HttpServer, deps: AdvertisementRouteDep
     {
       onRequest: guards.user,
       schema: {
+        tags,
         summary: 'Your advertisements, newest first (page from 1, limit up to 100, default 20)',
         security: asUser,
         querystring: PageQuery(100, 20, 'advertisements'),
-        response: { 200: Ok(Type.Array(AdvertisementView)), ...errors },
+        response: { 200: Ok(Type.Array(AdvertisementView), 'A page of them'), ...errorResponses(400, 401) },
       },
     },
     async (request) => ({
-      success: true,
+      success: true as const,
       data: await advertisementsOf(db, currentUser(request).id, pageOf(request.query, 20)),
+    }),
+  );
+
+  app.get(
+    '/api/v1/adv/:id/purchase',
+    {
+      onRequest: guards.user,
+      schema: {
+        tags,
+        summary: 'How the purchase of your advertisement went, step by step, as the saga stored it',
+        description:
+          '`status` is the advertisement’s. Steps: bonus accrual, payment, bonus reversal, activation, ' +
+          'notification; outcomes: done, refused, retrying, compensated. Poll it to show a pending purchase progress.',
+        security: asUser,
+        params: AdvertisementIdParams,
+        response: {
+          200: Ok(PurchaseProgressView, 'The newest purchase attempt of the advertisement'),
+          ...errorResponses(401, 404),
+        },
+      },
+    },
+    async (request) => ({
+      success: true as const,
+      data: await purchaseProgressOf(db, currentUser(request).id, request.params.id),
     }),
   );
 }

@@ -1,7 +1,13 @@
-import { PositiveInt, Text, Timestamp, Type } from '@adboard/kit';
+import { PageQuery, PositiveInt, Text, Timestamp, Type } from '@adboard/kit';
 
 /** The longest advertisement text (UTF-16 code units); its price is its length in code points. */
 export const TEXT_MAX_LENGTH = 10_000;
+
+const AdvertisementStatus = Type.Union([
+  Type.Literal('pending'),
+  Type.Literal('active'),
+  Type.Literal('failed'),
+]);
 
 export const AdvertisementView = Type.Object({
   id: Type.Integer(),
@@ -9,7 +15,7 @@ export const AdvertisementView = Type.Object({
   title: Type.String(),
   text: Type.String(),
   cost: Type.Integer({ description: 'the number of characters (Unicode code points) of text' }),
-  status: Type.Union([Type.Literal('pending'), Type.Literal('active'), Type.Literal('failed')]),
+  status: AdvertisementStatus,
   createdAt: Timestamp(),
   updatedAt: Timestamp(),
 });
@@ -20,3 +26,48 @@ export const NewAdvertisement = Type.Object({
 });
 
 export const AdvertisementIdParams = Type.Object({ id: PositiveInt(2_147_483_647) });
+
+export const PurchaseProgressView = Type.Object({
+  status: AdvertisementStatus,
+  steps: Type.Array(
+    Type.Object({
+      step: Type.Union(
+        ['bonus accrual', 'payment', 'bonus reversal', 'activation', 'notification'].map((name) =>
+          Type.Literal(name),
+        ),
+      ),
+      outcome: Type.Union(
+        ['done', 'refused', 'retrying', 'compensated'].map((name) => Type.Literal(name)),
+        {
+          description:
+            'retrying: the last call failed and will be repeated; compensated: the bonus accrual was reversed',
+        },
+      ),
+      attempts: Type.Integer({ description: 'calls made for this step' }),
+      at: Timestamp(),
+    }),
+    { description: 'in the order the steps first happened; a step appears once, with its latest outcome' },
+  ),
+});
+
+/** The longest search query (characters). */
+export const QUERY_MAX_LENGTH = 200;
+
+export const BoardQuery = Type.Object({
+  ...PageQuery(100, 20, 'advertisements').properties,
+  q: Type.Optional(
+    Type.String({
+      maxLength: QUERY_MAX_LENGTH,
+      description:
+        'words (letters and digits) that must all be words of the title or text, case-insensitive; none: the whole board',
+    }),
+  ),
+});
+
+export const BoardItemView = Type.Object({
+  id: Type.Integer(),
+  title: Type.String(),
+  text: Type.String(),
+  createdAt: Timestamp(),
+  author: Type.String({ description: 'the owner’s username' }),
+});

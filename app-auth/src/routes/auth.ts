@@ -1,5 +1,6 @@
 import type { CookieSerializeOptions } from '@fastify/cookie';
 import {
+  errorResponses,
   OkEmpty,
   rateLimited,
   Text,
@@ -25,8 +26,6 @@ export interface AuthRouteDeps {
   secureCookie: boolean;
 }
 
-const errors = { '4xx': { $ref: 'ErrorEnvelope#' } };
-
 export function authRoutes(app: HttpServer, deps: AuthRouteDeps): void {
   const cookieOptions: CookieSerializeOptions = {
     httpOnly: true,
@@ -40,11 +39,12 @@ export function authRoutes(app: HttpServer, deps: AuthRouteDeps): void {
     {
       config: rateLimited({ ...deps.loginsPerAddress, per: 'address', message: TOO_MANY_LOGINS }),
       schema: {
+        tags: ['auth'],
         summary:
           'Log in: sets the session cookie. 429 with Retry-After when the address made too many attempts, or the ' +
           'username is locked after too many failures (until the window ends, even with the right password)',
         body: Type.Object({ username: Text(255), password: Text(255) }),
-        response: { 200: OkEmpty(), ...errors },
+        response: { 200: OkEmpty('Logged in: the session cookie is set'), ...errorResponses(400, 429) },
       },
     },
     async (request, reply) => {
@@ -55,7 +55,7 @@ export function authRoutes(app: HttpServer, deps: AuthRouteDeps): void {
       });
       request.log.info({ username: request.body.username }, 'logged in');
       reply.setCookie(SESSION_COOKIE, sessionId, cookieOptions);
-      return { success: true };
+      return { success: true as const };
     },
   );
 
@@ -63,21 +63,31 @@ export function authRoutes(app: HttpServer, deps: AuthRouteDeps): void {
     '/api/v1/auth',
     {
       schema: {
+        tags: ['auth'],
         summary: 'Forward auth: a live session answers 200 with X-Auth-Token (a JWT), none answers 401',
-        response: { 200: OkEmpty(), ...errors },
+        response: {
+          200: OkEmpty('A live session: the X-Auth-Token header carries its JWT'),
+          ...errorResponses(401),
+        },
       },
     },
     async (request, reply) => {
       const owner = await deps.sessions.resume(request.cookies[SESSION_COOKIE]);
       if (!owner) throw new UnauthorizedError();
       reply.header('x-auth-token', await deps.issuer.tokenFor(owner));
-      return { success: true };
+      return { success: true as const };
     },
   );
 
   app.post(
     '/api/v1/logout',
-    { schema: { summary: 'Log out (200 even without a session)', response: { 200: OkEmpty() } } },
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Log out (200 even without a session)',
+        response: { 200: OkEmpty('Logged out') },
+      },
+    },
     async (request, reply) => {
       await deps.sessions.end(request.cookies[SESSION_COOKIE]);
       reply.clearCookie(SESSION_COOKIE, cookieOptions);
@@ -87,7 +97,18 @@ export function authRoutes(app: HttpServer, deps: AuthRouteDeps): void {
 
   app.get(
     '/.well-known/jwks.json',
-    { schema: { summary: 'Public keys that verify user tokens (JWKS)' } },
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Public keys that verify user tokens (JWKS)',
+        response: {
+          200: Type.Object(
+            { keys: Type.Array(Type.Object({}, { additionalProperties: true })) },
+            { description: 'The JSON Web Key Set (Ed25519 public keys)' },
+          ),
+        },
+      },
+    },
     async (_request, reply) => {
       reply.header('cache-control', 'public, max-age=300');
       return deps.issuer.jwks();

@@ -1,4 +1,5 @@
 import {
+  errorResponses,
   freshKeyRoute,
   IdempotencyKeyHeader,
   idempotencyKeyOf,
@@ -18,26 +19,26 @@ import {
 import { getAccount, pay, rollback, statement, topUp } from '../domain/accounts.js';
 import { AccountView, EntryView, Sum } from './schemas.js';
 
-const errors = { '4xx': { $ref: 'ErrorEnvelope#' } };
 const asUser = [{ userToken: [] }];
 const asService = [{ serviceToken: [] }];
 
 /** `perUser` limits the money operations a user starts (top-up, rollback); services are never limited. */
 export function accountRoutes(app: HttpServer, db: Database, guards: Guards, perUser: RouteRateLimit): void {
-  freshKeyRoute(app, '/api/v1/account/uuid', guards.user);
+  freshKeyRoute(app, '/api/v1/account/uuid', guards.user, ['accounts']);
 
   app.get(
     '/api/v1/account/:userId',
     {
       onRequest: guards.self,
       schema: {
+        tags: ['accounts'],
         summary: 'Your account',
         security: asUser,
         params: UserIdParams,
-        response: { 200: Ok(AccountView), ...errors },
+        response: { 200: Ok(AccountView, 'Your account'), ...errorResponses(400, 401, 403, 404) },
       },
     },
-    async (request) => ({ success: true, data: await getAccount(db, request.params.userId) }),
+    async (request) => ({ success: true as const, data: await getAccount(db, request.params.userId) }),
   );
 
   app.get(
@@ -45,15 +46,19 @@ export function accountRoutes(app: HttpServer, db: Database, guards: Guards, per
     {
       onRequest: guards.self,
       schema: {
+        tags: ['accounts'],
         summary: 'Your ledger entries, newest first (page from 1, limit up to 100, default 20)',
         security: asUser,
         params: UserIdParams,
         querystring: PageQuery(100, 20, 'entries'),
-        response: { 200: Ok(Type.Array(EntryView)), ...errors },
+        response: {
+          200: Ok(Type.Array(EntryView), 'A page of ledger entries'),
+          ...errorResponses(400, 401, 403, 404),
+        },
       },
     },
     async (request) => ({
-      success: true,
+      success: true as const,
       data: await statement(db, request.params.userId, pageOf(request.query, 20)),
     }),
   );
@@ -65,13 +70,17 @@ export function accountRoutes(app: HttpServer, db: Database, guards: Guards, per
       preValidation: requireIdempotencyKey,
       config: rateLimited(perUser),
       schema: {
+        tags: ['accounts'],
         summary:
           'Credit your account (429 with Retry-After beyond the per-user limit); a repeat with the same key changes nothing (Idempotent-Replayed: true)',
         security: asUser,
         params: UserIdParams,
         headers: IdempotencyKeyHeader,
         body: Sum,
-        response: { 200: Ok(AccountView), ...errors },
+        response: {
+          200: Ok(AccountView, 'The account after the top-up (or the stored answer of a repeat)'),
+          ...errorResponses(400, 401, 403, 404, 409, 422),
+        },
       },
     },
     async (request, reply) =>
@@ -91,12 +100,16 @@ export function accountRoutes(app: HttpServer, db: Database, guards: Guards, per
       onRequest: guards.service('app-adv'),
       preValidation: requireIdempotencyKey,
       schema: {
+        tags: ['accounts'],
         summary: 'Debit an account (internal: app-adv); not enough money → 400 and nothing is recorded',
         security: asService,
         params: UserIdParams,
         headers: IdempotencyKeyHeader,
         body: Sum,
-        response: { 200: Ok(AccountView), ...errors },
+        response: {
+          200: Ok(AccountView, 'The account after the payment'),
+          ...errorResponses(400, 403, 404, 409, 422),
+        },
       },
     },
     async (request, reply) =>
@@ -117,16 +130,20 @@ export function accountRoutes(app: HttpServer, db: Database, guards: Guards, per
       preValidation: requireIdempotencyKey,
       config: rateLimited(perUser),
       schema: {
+        tags: ['accounts'],
         summary:
           'Reverse the operation made with this key (a payment only by a service); nothing to reverse → unchanged',
         security: [...asUser, ...asService],
         params: UserIdParams,
         headers: IdempotencyKeyHeader,
-        response: { 200: Ok(AccountView), ...errors },
+        response: {
+          200: Ok(AccountView, 'The account after the reversal'),
+          ...errorResponses(400, 401, 403, 404, 409),
+        },
       },
     },
     async (request) => ({
-      success: true,
+      success: true as const,
       data: await rollback(db, {
         userId: request.params.userId,
         key: idempotencyKeyOf(request),

@@ -1,4 +1,5 @@
 import {
+  errorResponses,
   IdempotencyKeyHeader,
   idempotencyKeyOf,
   idempotentResponse,
@@ -16,7 +17,6 @@ import {
 import { accrue, getBonusAccount, reverseAccrual } from '../domain/bonus.js';
 
 const MAX_SUM = 1_000_000_000;
-const errors = { '4xx': { $ref: 'ErrorEnvelope#' } };
 
 const BonusView = Type.Object({
   userId: Type.Integer(),
@@ -38,13 +38,17 @@ export function bonusRoutes(app: HttpServer, db: Database, guards: Guards, perce
     {
       onRequest: guards.self,
       schema: {
+        tags: ['bonus'],
         summary: 'Your bonus account',
         security: [{ userToken: [] }],
         params: UserIdParams,
-        response: { 200: Ok(BonusView), ...errors },
+        response: { 200: Ok(BonusView, 'Your bonus account'), ...errorResponses(400, 401, 403, 404) },
       },
     },
-    async (request) => ({ success: true, data: view(await getBonusAccount(db, request.params.userId)) }),
+    async (request) => ({
+      success: true as const,
+      data: view(await getBonusAccount(db, request.params.userId)),
+    }),
   );
 
   app.put(
@@ -53,12 +57,16 @@ export function bonusRoutes(app: HttpServer, db: Database, guards: Guards, perce
       onRequest: guards.service('app-adv'),
       preValidation: requireIdempotencyKey,
       schema: {
+        tags: ['bonus'],
         summary: `Accrue round_half_up(sum × ${percent} / 100) for a purchase of sum (internal: app-adv)`,
         security: [{ serviceToken: [] }],
         params: UserIdParams,
         headers: IdempotencyKeyHeader,
         body: Type.Object({ sum: PositiveInt(MAX_SUM, 'the purchase amount') }),
-        response: { 200: Ok(BonusView), ...errors },
+        response: {
+          200: Ok(BonusView, 'The bonus account after the accrual'),
+          ...errorResponses(400, 403, 404, 409, 422),
+        },
       },
     },
     async (request, reply) => {
@@ -78,15 +86,19 @@ export function bonusRoutes(app: HttpServer, db: Database, guards: Guards, perce
       onRequest: guards.service('app-adv'),
       preValidation: requireIdempotencyKey,
       schema: {
+        tags: ['bonus'],
         summary: 'Reverse the accrual made with this key (internal: app-adv); nothing to reverse → unchanged',
         security: [{ serviceToken: [] }],
         params: UserIdParams,
         headers: IdempotencyKeyHeader,
-        response: { 200: Ok(BonusView), ...errors },
+        response: {
+          200: Ok(BonusView, 'The bonus account after the reversal'),
+          ...errorResponses(400, 403, 404, 409),
+        },
       },
     },
     async (request) => ({
-      success: true,
+      success: true as const,
       data: view(await reverseAccrual(db, { userId: request.params.userId, key: idempotencyKeyOf(request) })),
     }),
   );

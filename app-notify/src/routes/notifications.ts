@@ -1,4 +1,5 @@
 import {
+  errorResponses,
   Ok,
   PageQuery,
   pageOf,
@@ -24,15 +25,19 @@ export function notificationRoutes(app: HttpServer, db: Database, guards: Guards
     {
       onRequest: guards.self,
       schema: {
+        tags: ['notifications'],
         summary: 'Your notifications, oldest first (page from 1, limit up to 1000, default 100)',
         security: [{ userToken: [] }],
         params: UserIdParams,
         querystring: PageQuery(1000, 100, 'notifications'),
-        response: { 200: Ok(Type.Array(NotificationView)), '4xx': { $ref: 'ErrorEnvelope#' } },
+        response: {
+          200: Ok(Type.Array(NotificationView), 'A page of your notifications'),
+          ...errorResponses(400, 401, 403, 404),
+        },
       },
     },
     async (request) => ({
-      success: true,
+      success: true as const,
       data: await new NotificationRepository(db).forUser(request.params.userId, pageOf(request.query, 100)),
     }),
   );

@@ -1,4 +1,5 @@
 import {
+  errorResponses,
   Ok,
   rateLimited,
   UserIdParams,
@@ -9,8 +10,6 @@ import {
 } from '@adboard/kit';
 import { checkCredentials, getUser, registerUser, updateProfile } from '../domain/users.js';
 import { CredentialOwner, Credentials, ProfileChanges, Registration, UserView } from './schemas.js';
-
-const errors = { '4xx': { $ref: 'ErrorEnvelope#' } };
 
 /** `registrations` limits the registrations per client address. */
 export function userRoutes(
@@ -24,12 +23,13 @@ export function userRoutes(
     {
       config: rateLimited(registrations),
       schema: {
+        tags: ['users'],
         summary: 'Register a user (public; 429 with Retry-After beyond the per-address limit)',
         body: Registration,
-        response: { 200: Ok(UserView), ...errors },
+        response: { 200: Ok(UserView, 'The new user (never the password)'), ...errorResponses(400) },
       },
     },
-    async (request) => ({ success: true, data: await registerUser(db, request.body) }),
+    async (request) => ({ success: true as const, data: await registerUser(db, request.body) }),
   );
 
   app.get(
@@ -37,13 +37,14 @@ export function userRoutes(
     {
       onRequest: guards.self,
       schema: {
+        tags: ['users'],
         summary: 'Read your profile',
         security: [{ userToken: [] }],
         params: UserIdParams,
-        response: { 200: Ok(UserView), ...errors },
+        response: { 200: Ok(UserView, 'Your profile'), ...errorResponses(400, 401, 403, 404) },
       },
     },
-    async (request) => ({ success: true, data: await getUser(db, request.params.userId) }),
+    async (request) => ({ success: true as const, data: await getUser(db, request.params.userId) }),
   );
 
   app.put(
@@ -51,15 +52,16 @@ export function userRoutes(
     {
       onRequest: guards.self,
       schema: {
+        tags: ['users'],
         summary: 'Change your profile; absent fields stay as they are',
         security: [{ userToken: [] }],
         params: UserIdParams,
         body: ProfileChanges,
-        response: { 200: Ok(UserView), ...errors },
+        response: { 200: Ok(UserView, 'Your profile as changed'), ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (request) => ({
-      success: true,
+      success: true as const,
       data: await updateProfile(db, request.params.userId, request.body),
     }),
   );
@@ -69,15 +71,16 @@ export function userRoutes(
     {
       onRequest: guards.service('app-auth'),
       schema: {
+        tags: ['users'],
         summary: 'Check a username and password (internal: app-auth only)',
         security: [{ serviceToken: [] }],
         body: Credentials,
-        response: { 200: Ok(CredentialOwner), ...errors },
+        response: { 200: Ok(CredentialOwner, 'The owner of the credentials'), ...errorResponses(400, 403) },
       },
     },
     async (request) => {
       const user = await checkCredentials(db, request.body.username, request.body.password);
-      return { success: true, data: { id: user.id, username: user.username, email: user.email } };
+      return { success: true as const, data: { id: user.id, username: user.username, email: user.email } };
     },
   );
 }

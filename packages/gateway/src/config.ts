@@ -1,5 +1,6 @@
 import { commonSettings, Type, UrlSetting, type Static } from '@adboard/kit';
 import type { ServiceName } from './route-rules.js';
+import { defaultWebRoot } from './web-front-end.js';
 
 const upstreamUrl = (service: ServiceName) => Type.Optional(UrlSetting(`${service} base URL`));
 
@@ -23,6 +24,10 @@ export const gatewayConfigSchema = Type.Object({
   APP_ADV_URL: upstreamUrl('app-adv'),
   APP_NOTIFY_URL: upstreamUrl('app-notify'),
   AUTH_TIMEOUT_MS: Type.Integer({ minimum: 1, default: 2000, description: 'forward-auth sub-request' }),
+  WEB_ROOT: Type.String({
+    default: defaultWebRoot(),
+    description: 'the web front end build served at / (default: web/dist of this repository)',
+  }),
   UPSTREAM_TIMEOUT_MS: Type.Integer({
     minimum: 1,
     default: 30_000,

@@ -14,10 +14,12 @@ import {
 import { Readable } from 'node:stream';
 import cors from '@fastify/cors';
 import replyFrom from '@fastify/reply-from';
+import { docsIndexRoute } from './docs-index.js';
 import { createForwardAuth, type ForwardAuth } from './forward-auth.js';
 import { clientResponseHeaders, upstreamRequestHeaders } from './forwarded-headers.js';
 import { parseRequestTarget } from './request-target.js';
 import { classifyRoute, isServiceName, type ServiceName } from './route-rules.js';
+import { serveWebFrontEnd } from './web-front-end.js';
 
 export interface GatewayOptions {
   /** Base URL of each service; a service without one answers 404. */
@@ -33,6 +35,8 @@ export interface GatewayOptions {
   corsOrigins?: string[];
   /** The largest request body passed on (default: the services' own limit, 128 KiB). */
   bodyLimitBytes?: number;
+  /** The web front end's build to serve at `/` (none: `/` is a 404). */
+  webRoot?: string;
 }
 
 /** What a browser on an allowed origin may send and read (CORS). */
@@ -128,6 +132,8 @@ export async function createGatewayService(options: GatewayOptions): Promise<Ser
   if (corsOn) await http.register(cors, { ...CORS_OPTIONS, origin: options.corsOrigins! });
   // No retries: a service's own 503 is its answer, and a non-idempotent request must not be repeated.
   await http.register(replyFrom, { retryMethods: [], disableRequestLogging: true });
+  await serveWebFrontEnd(http, options.webRoot, logger);
+  docsIndexRoute(http);
 
   const methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', ...(corsOn ? [] : ['OPTIONS'])];
   http.route({

@@ -14,5 +14,6 @@ export const gatewayModule: ServiceModule<typeof gatewayConfigSchema> = {
       upstreamTimeoutMs: config.UPSTREAM_TIMEOUT_MS,
       trustedProxies: listOf(config.TRUSTED_PROXIES),
       corsOrigins: listOf(config.CORS_ALLOWED_ORIGINS),
+      webRoot: config.WEB_ROOT,
     }),
 };

@@ -36,7 +36,7 @@ export const ROUTE_RULES: Readonly<Record<ServiceName, ServiceRouteRules>> = {
   'app-auth': { public: ['/'], internal: [] },
   'app-billing': { public: [], internal: ['/api/v1/account/pay'] },
   'app-bonus': { public: [], internal: ['/api/v1/bonus/add', '/api/v1/bonus/rollback'] },
-  'app-adv': { public: [], internal: [] },
+  'app-adv': { public: ['/api/v1/board'], internal: [] },
   'app-notify': { public: [], internal: [] },
 };
 

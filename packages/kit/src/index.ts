@@ -16,6 +16,7 @@ export * from './http/errors.js';
 export * from './http/fields.js';
 export * from './http/keep-alive.js';
 export * from './http/rate-limit.js';
+export * from './http/responses.js';
 export * from './http/server.js';
 export * from './http/service-client.js';
 export * from './http/validation.js';

@@ -19,6 +19,7 @@ import { waitUntilServing } from './readiness.js';
 import { loadOrCreateSecrets } from './secrets.js';
 import { stackServices } from './services.js';
 import { SupervisedProcess } from './supervisor.js';
+import { ensureWebBuild } from './web-build.js';
 
 /**
  * The distributed mode on one machine: every service in its own supervised process, configured
@@ -131,6 +132,7 @@ async function main(): Promise<void> {
         owner: name,
       })),
     ]);
+    await ensureWebBuild(say);
     if (!config.KAFKA_BROKERS) common.KAFKA_BROKERS = (kafka = await startMockKafka()).brokers;
     for (const { module, database } of stackServices)
       if (database) await ensureDatabase(config.DATABASE_SERVER_URL, databaseOf(module.name));

@@ -14,6 +14,7 @@ import { EmbeddedPostgres } from './embedded-postgres.js';
 import { checkServiceSettings, requireFreePorts } from './preflight.js';
 import { loadOrCreateSecrets } from './secrets.js';
 import { stackServices } from './services.js';
+import { ensureWebBuild, webBuildDir } from './web-build.js';
 
 export interface StackOptions {
   dataDir: string;
@@ -120,6 +121,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   };
 
   try {
+    await ensureWebBuild((line) => log.info(line));
     await postgres.start();
     for (const [index, { module, database }] of stackServices.entries()) {
       const logger = createLogger(module.name, options.logLevel);
@@ -138,6 +140,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     gateway = await createGateway({
       upstreams: upstreams as Partial<Record<ServiceName, string>>,
       logger: createLogger('gateway', options.logLevel),
+      webRoot: webBuildDir,
     });
     const url = await gateway.start(options.gatewayPort, options.host);
     return { url, serviceUrls: upstreams, stop };

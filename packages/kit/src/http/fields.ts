@@ -44,9 +44,11 @@ export function formatTimestamp(date: Date): string {
   return date.toISOString().slice(0, 19).replace('T', ' ');
 }
 
-/** Documentation of the success envelope around a payload. */
-export const Ok = <T extends TSchema>(data: T) => Type.Object({ success: Type.Literal(true), data });
-export const OkEmpty = () => Type.Object({ success: Type.Literal(true) });
+/** Documentation of the success envelope around a payload; `description` is the response's, in the OpenAPI document. */
+export const Ok = <T extends TSchema>(data: T, description?: string) =>
+  Type.Object({ success: Type.Literal(true), data }, description ? { description } : {});
+export const OkEmpty = (description?: string) =>
+  Type.Object({ success: Type.Literal(true) }, description ? { description } : {});
 
 export const ErrorEnvelope = Type.Object(
   {

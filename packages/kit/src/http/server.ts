@@ -1,7 +1,5 @@
 /// <reference types="@fastify/swagger" preserve="true" />
 import { randomUUID } from 'node:crypto';
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { TObject } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
@@ -13,12 +11,13 @@ import type { Logger } from '../logger.js';
 import { Histogram, type Registry } from '../metrics.js';
 import { DEADLINE_HEADER, deadlineFrom, traceFrom, withTrace, type TraceContext } from '../trace.js';
 import { clientErrorHandler } from './client-errors.js';
+import { registerDocs } from './docs.js';
 import { HttpError, NotFoundError, ValidationError } from './errors.js';
 import { readinessRoute, type ReadinessCheck } from './readiness.js';
 import { RequestLog } from './request-log.js';
 import { ErrorEnvelope } from './fields.js';
 import { registerRateLimits } from './rate-limit.js';
-import { DOCS_UI_POLICY, registerSecurityHeaders } from './security-headers.js';
+import { registerSecurityHeaders } from './security-headers.js';
 import { BODY_FIELD, convertIntegers, messages, pickKnown, validateObject } from './validation.js';
 
 export type HttpServer = FastifyInstance<
@@ -188,24 +187,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   );
 
   app.addSchema(ErrorEnvelope);
-  if (options.docs !== false) {
-    await app.register(swagger, {
-      openapi: {
-        info: {
-          title: options.service,
-          version: options.version ?? '0.1.0',
-          description: options.description ?? '',
-        },
-        components: {
-          securitySchemes: {
-            userToken: { type: 'apiKey', in: 'header', name: 'X-Auth-Token' },
-            serviceToken: { type: 'apiKey', in: 'header', name: 'X-Service-Token' },
-          },
-        },
-      },
-    });
-    await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: DOCS_UI_POLICY });
-  }
+  if (options.docs !== false) await registerDocs(app, options);
 
   app.get('/health', { schema: { hide: true } }, async () => ({ success: true }));
   readinessRoute(app, [...options.readiness]);

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import type { Guard } from '../auth/guards.js';
 import { Ok } from '../http/fields.js';
+import { errorResponses } from '../http/responses.js';
 import type { HttpServer } from '../http/server.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Database, Queryable } from '../db/database.js';
@@ -125,21 +126,22 @@ export async function releaseIdempotencyKey(tx: Queryable, scope: string, key: s
 }
 
 /** `GET <path>`: a fresh random v4 UUID for the client to use as an idempotency key. */
-export function freshKeyRoute(app: HttpServer, path: string, guard: Guard): void {
+export function freshKeyRoute(app: HttpServer, path: string, guard: Guard, tags: string[] = []): void {
   app.get(
     path,
     {
       onRequest: guard,
       schema: {
+        tags,
         summary: 'A fresh random UUID to use as an idempotency key',
         security: [{ userToken: [] }],
         response: {
-          200: Ok(Type.Object({ uuid: Type.String({ format: 'uuid' }) })),
-          '4xx': { $ref: 'ErrorEnvelope#' },
+          200: Ok(Type.Object({ uuid: Type.String({ format: 'uuid' }) }), 'A new key'),
+          ...errorResponses(401),
         },
       },
     },
-    async () => ({ success: true, data: { uuid: randomUUID() } }),
+    async () => ({ success: true as const, data: { uuid: randomUUID() } }),
   );
 }
 

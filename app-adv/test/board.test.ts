@@ -1,0 +1,231 @@
+import { randomUUID } from 'node:crypto';
+import { call } from '@adboard/kit/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { wordsOf } from '../src/domain/board.js';
+import { World, type User } from './harness.js';
+
+let world: World;
+beforeAll(async () => {
+  world = await World.start();
+}, 60_000);
+afterAll(() => world.stop());
+
+/** A word no other test's advertisement contains, so each test reads only its own part of the board. */
+const uniqueWord = () => `w${randomUUID().replaceAll('-', '')}`;
+
+const board = (query = '') => call(world.adv.url, 'GET', `/api/v1/board${query}`);
+
+async function bought(user: User, title: string, text: string) {
+  const response = await world.buy(user, randomUUID(), { title, text });
+  expect(response.status).toBe(200);
+  return response.body.data as { id: number; createdAt: string };
+}
+
+describe('words', () => {
+  it('splits on anything but letters, marks and digits, lower-cases by Unicode rules, once each', () => {
+    expect(wordsOf('Продам ГАРАЖ, гараж! Ёлка-2 café')).toEqual(['продам', 'гараж', 'ёлка', '2', 'café']);
+    expect(wordsOf(' !? ')).toEqual([]);
+  });
+});
+
+describe('GET /api/v1/board (public)', () => {
+  it('lists active advertisements newest first, with the owner’s username and nothing private', async () => {
+    const word = uniqueWord();
+    const seller = await world.user(1000);
+    const older = await bought(seller, `Старый ${word}`, 'первый текст');
+    const newer = await bought(seller, `Новый ${word}`, 'второй текст');
+    const response = await board(`?q=${word}`);
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({
+      success: true,
+      data: [
+        {
+          id: newer.id,
+          title: `Новый ${word}`,
+          text: 'второй текст',
+          createdAt: newer.createdAt,
+          author: `user${seller.id}`,
+        },
+        {
+          id: older.id,
+          title: `Старый ${word}`,
+          text: 'первый текст',
+          createdAt: older.createdAt,
+          author: `user${seller.id}`,
+        },
+      ],
+    });
+  });
+
+  it('leaves out advertisements whose purchase failed or is still pending', async () => {
+    const word = uniqueWord();
+    const poor = await world.user(1);
+    expect((await world.buy(poor, randomUUID(), { title: word, text: 'too expensive' })).status).toBe(400);
+    const waiting = await world.user(1000);
+    world.billingProxy.inject(`/api/v1/account/pay/${waiting.id}`, 'fail', 1_000);
+    try {
+      const pending = world.buy(waiting, randomUUID(), { title: word, text: 'waiting for billing' });
+      await expect
+        .poll(() => world.billingProxy.requestsTo(`/api/v1/account/pay/${waiting.id}`))
+        .toBeGreaterThan(0);
+      expect((await board(`?q=${word}`)).body.data).toEqual([]);
+      world.billingProxy.clear();
+      expect([200, 202]).toContain((await pending).status);
+      await world.settledPurchases(waiting);
+    } finally {
+      world.billingProxy.clear();
+    }
+    expect((await board(`?q=${word}`)).body.data.map((item: { author: string }) => item.author)).toEqual([
+      `user${waiting.id}`,
+    ]);
+  });
+
+  it('matches every word of q against whole words of the title or text, case-insensitive', async () => {
+    const word = uniqueWord();
+    const seller = await world.user(1000);
+    const garage = await bought(seller, `Продам ГАРАЖ ${word}`, 'Кирпичный, с ямой.');
+    const bike = await bought(seller, `Велосипед ${word}`, 'Почти новый гараж не нужен');
+    const ids = async (q: string) =>
+      (await board(`?q=${encodeURIComponent(q)}`)).body.data.map((item: { id: number }) => item.id);
+    expect(await ids(`${word} гараж`)).toEqual([bike.id, garage.id]);
+    expect(await ids(`${word.toUpperCase()}, кирпичный!`)).toEqual([garage.id]);
+    expect(await ids(`${word} велосипед`)).toEqual([bike.id]);
+    expect(await ids(`${word} гар`)).toEqual([]); // a piece of a word is not a word
+    expect(await ids(`${word} самолёт`)).toEqual([]);
+  });
+
+  it('pages through the board: page from 1, limit up to 100 (default 20)', async () => {
+    const word = uniqueWord();
+    const seller = await world.user(1000);
+    const ads = [];
+    for (let i = 1; i <= 3; i += 1) ads.push(await bought(seller, `${word} ${i}`, 'x'));
+    const page = async (query: string) =>
+      (await board(`?q=${word}&${query}`)).body.data.map((item: { id: number }) => item.id);
+    expect(await page('limit=2')).toEqual([ads[2]!.id, ads[1]!.id]);
+    expect(await page('limit=2&page=2')).toEqual([ads[0]!.id]);
+    expect(await page('limit=2&page=3')).toEqual([]);
+    expect((await board('')).body.data.length).toBeLessThanOrEqual(20);
+  });
+
+  it('answers 400 for a bad page, limit or q', async () => {
+    expect((await board('?limit=101')).body).toEqual({
+      success: false,
+      errors: [{ text: 'This value should be less than or equal to 100.', field: 'limit' }],
+    });
+    expect((await board('?page=0')).body.errors).toEqual([
+      { text: 'This value should be positive.', field: 'page' },
+    ]);
+    expect((await board('?page=x')).status).toBe(400);
+    expect((await board(`?q=${'a'.repeat(201)}`)).body.errors).toEqual([
+      { text: 'This value is too long. It should have 200 characters or less.', field: 'q' },
+    ]);
+    expect((await board('?q=%20')).body.errors).toEqual([{ text: 'Поле не может быть пустым', field: 'q' }]);
+  });
+
+  it('answers both of its queries from the partial indexes over active advertisements', async () => {
+    // A board of 5000 advertisements, planned with fresh statistics, then rolled back.
+    const plans: string[] = [];
+    const rollback = new Error('rollback');
+    await expect(
+      world.advDatabase.db.transaction(async (tx) => {
+        await tx.query(
+          `INSERT INTO advertisements (user_id, idempotency_key, title, text, cost, status, author, words)
+           SELECT n, 'plan-' || n, 'title', 'text', 1, CASE WHEN n % 2 = 0 THEN 'active' ELSE 'failed' END,
+                  'someone', ARRAY['word' || n, 'common']
+           FROM generate_series(1, 5000) AS n`,
+        );
+        await tx.query('ANALYZE advertisements');
+        for (const sql of [
+          "EXPLAIN SELECT id, title, text, created_at, author FROM advertisements WHERE status = 'active' ORDER BY id DESC LIMIT 20 OFFSET 40",
+          "EXPLAIN SELECT id, title, text, created_at, author FROM advertisements WHERE status = 'active' AND words @> ARRAY['word42'] ORDER BY id DESC LIMIT 20",
+        ]) {
+          const { rows } = await tx.query<{ 'QUERY PLAN': string }>(sql);
+          plans.push(rows.map((row) => row['QUERY PLAN']).join('\n'));
+        }
+        throw rollback;
+      }),
+    ).rejects.toBe(rollback);
+    expect(plans[0]).toMatch(/Index Scan using advertisements_board on advertisements/);
+    expect(plans[1]).toMatch(/Bitmap Index Scan on advertisements_board_words/);
+  });
+});
+
+describe('GET /api/v1/adv/{id}/purchase', () => {
+  const progress = (user: User, id: number) =>
+    call(world.adv.url, 'GET', `/api/v1/adv/${id}/purchase`, { headers: { 'x-auth-token': user.token } });
+  const stepsOf = (body: { data: { steps: { step: string; outcome: string; attempts: number }[] } }) =>
+    body.data.steps.map(({ step, outcome, attempts }) => [step, outcome, attempts]);
+
+  it('shows a successful purchase step by step, in order', async () => {
+    const user = await world.user(1000);
+    const ad = await bought(user, 'ok', 'x'.repeat(10));
+    const response = await progress(user, ad.id);
+    expect(response.status).toBe(200);
+    expect(response.body.data.status).toBe('active');
+    expect(stepsOf(response.body)).toEqual([
+      ['bonus accrual', 'done', 1],
+      ['payment', 'done', 1],
+      ['activation', 'done', 1],
+      ['notification', 'done', 1],
+    ]);
+    for (const step of response.body.data.steps) expect(step.at).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+  });
+
+  it('shows a refused payment and its compensation', async () => {
+    const user = await world.user(5);
+    const answer = await world.buy(user, randomUUID(), { title: 'poor', text: 'x'.repeat(10) });
+    expect(answer.status).toBe(400);
+    const [purchase] = await world.settledPurchases(user);
+    const response = await progress(user, purchase!.advertisement_id);
+    expect(response.body.data.status).toBe('failed');
+    expect(stepsOf(response.body)).toEqual([
+      ['bonus accrual', 'compensated', 1],
+      ['payment', 'refused', 1],
+      ['bonus reversal', 'done', 1],
+      ['notification', 'done', 1],
+    ]);
+  });
+
+  it('shows retries while billing is held back, then the outcome', async () => {
+    const user = await world.user(1000);
+    const path = `/api/v1/account/pay/${user.id}`;
+    world.billingProxy.inject(path, 'fail', 1_000);
+    try {
+      const pending = world.buy(user, randomUUID(), { title: 'held', text: 'x'.repeat(10) });
+      await expect.poll(() => world.billingProxy.requestsTo(path), { timeout: 5_000 }).toBeGreaterThan(1);
+      const [purchase] = (
+        await world.advDatabase.db.query<{ advertisement_id: number }>(
+          'SELECT advertisement_id FROM purchases WHERE user_id = $1',
+          [user.id],
+        )
+      ).rows;
+      await expect
+        .poll(async () => stepsOf((await progress(user, purchase!.advertisement_id)).body).at(-1))
+        .toEqual(['payment', 'retrying', expect.any(Number)]);
+      expect((await progress(user, purchase!.advertisement_id)).body.data.status).toBe('pending');
+      world.billingProxy.clear();
+      expect([200, 202]).toContain((await pending).status);
+      await world.settledPurchases(user);
+      const settled = (await progress(user, purchase!.advertisement_id)).body;
+      expect(settled.data.status).toBe('active');
+      const payment = settled.data.steps.find((step: { step: string }) => step.step === 'payment');
+      expect(payment.outcome).toBe('done');
+      expect(payment.attempts).toBe(world.billingProxy.requestsTo(path));
+    } finally {
+      world.billingProxy.clear();
+    }
+  });
+
+  it('is the owner’s only: 401 without a token, 404 for someone else’s or an unknown advertisement', async () => {
+    const owner = await world.user(1000);
+    const other = await world.user();
+    const ad = await bought(owner, 'mine', 'x');
+    expect((await call(world.adv.url, 'GET', `/api/v1/adv/${ad.id}/purchase`)).status).toBe(401);
+    expect((await progress(other, ad.id)).body).toEqual({
+      success: false,
+      errors: [{ text: 'Объявление не найдено' }],
+    });
+    expect((await progress(owner, 2_000_000_000)).status).toBe(404);
+    expect((await progress(owner, 0)).status).toBe(404);
+  });
+});

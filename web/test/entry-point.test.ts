@@ -29,6 +29,20 @@ describe('the web front end at /', () => {
     expect(html).not.toMatch(/https?:\/\//); // nothing from a CDN
   });
 
+  it("gives its pages a page's CSP (own scripts, styles and API calls) and API answers one that loads nothing", async () => {
+    const headerOf = async (path: string) => {
+      const response = await fetch(`${world.url}${path}`);
+      await response.arrayBuffer(); // read to the end: no connection left busy
+      return response.headers.get('content-security-policy');
+    };
+    const page = await headerOf('/');
+    expect(page).toContain("script-src 'self'");
+    expect(page).toContain("connect-src 'self'");
+    expect(page).not.toContain('unsafe-inline');
+    const api = await headerOf('/app-adv/api/v1/board');
+    expect(api).toContain("default-src 'none'");
+  });
+
   it('leaves every other path to the services or the 404 envelope', async () => {
     const unknown = await call(world.url, 'GET', '/nothing/here');
     expect(unknown.status).toBe(404);

@@ -3,6 +3,19 @@ import { join, resolve } from 'node:path';
 import { packageDir, type HttpServer, type Logger } from '@adboard/kit';
 import fastifyStatic from '@fastify/static';
 
+/** The front end's pages: everything from the entry point itself, nothing inline, never framed. */
+const PAGE_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
 /** Where the web front end's build is in this repository (web/dist, built by `npm start`). */
 export const defaultWebRoot = (): string => resolve(packageDir(import.meta.url), '..', '..', 'web', 'dist');
 
@@ -22,17 +35,24 @@ export async function serveWebFrontEnd(
     logger.warn({ root }, 'no web front end build here (run `npm run build:web`): / answers 404');
     return;
   }
-  await http.register(fastifyStatic, {
-    root,
-    prefix: '/',
-    wildcard: false,
-    index: ['index.html'],
-    cacheControl: false,
-    setHeaders: (response, path) => {
-      response.setHeader(
-        'cache-control',
-        path.includes(`${join(root, 'assets')}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
-      );
-    },
+  // The pages load their own scripts, styles and API answers: a CSP for a page, not for an API answer.
+  await http.register(async (pages) => {
+    pages.addHook(
+      'onRequest',
+      async (_request, reply) => void reply.header('content-security-policy', PAGE_POLICY),
+    );
+    await pages.register(fastifyStatic, {
+      root,
+      prefix: '/',
+      wildcard: false,
+      index: ['index.html'],
+      cacheControl: false,
+      setHeaders: (response, path) => {
+        response.setHeader(
+          'cache-control',
+          path.includes(`${join(root, 'assets')}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
+        );
+      },
+    });
   });
 }

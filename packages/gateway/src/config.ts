@@ -8,6 +8,7 @@ export const gatewayConfigSchema = Type.Object({
   HOST: commonSettings.HOST,
   LOG_LEVEL: commonSettings.LOG_LEVEL,
   SHUTDOWN_TIMEOUT_MS: commonSettings.SHUTDOWN_TIMEOUT_MS,
+  REUSE_PORT: commonSettings.REUSE_PORT,
   APP_USER_URL: upstreamUrl('app-user'),
   APP_AUTH_URL: upstreamUrl('app-auth'),
   APP_BILLING_URL: upstreamUrl('app-billing'),

@@ -54,6 +54,11 @@ export const commonSettings = {
     description: 'proxies whose X-Forwarded-For is trusted',
   }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 10_000 }),
+  REUSE_PORT: Type.Boolean({
+    default: false,
+    description:
+      'listen with SO_REUSEPORT, so a new process can take over the port while the old one drains (pods on the host network; Linux, Node >= 22.12)',
+  }),
 };
 
 /** For services with protected routes: where app-auth publishes the keys that sign user tokens. */

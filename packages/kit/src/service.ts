@@ -1,3 +1,4 @@
+import type { FastifyListenOptions } from 'fastify';
 import type { Database } from './db/database.js';
 import { migrate, type MigrationSource } from './db/migrate.js';
 import type { HttpServer } from './http/server.js';
@@ -34,14 +35,19 @@ export class Service {
       await migrate(this.parts.database.db, this.parts.database.migrations, this.parts.logger);
   }
 
-  /** Migrates, starts the workers (consumers have joined their groups), then listens: ready means ready. */
-  async start(port: number, host = '0.0.0.0'): Promise<string> {
+  /**
+   * Migrates, starts the workers (consumers have joined their groups), then listens: ready means ready.
+   * `reusePort` (SO_REUSEPORT) lets another process listen on the same port at the same time.
+   */
+  async start(port: number, host = '0.0.0.0', { reusePort = false } = {}): Promise<string> {
     await this.migrate();
     for (const worker of this.parts.workers ?? []) {
       await worker.start();
       this.started.push(worker);
     }
-    this.url = (await this.http.listen({ port, host })).replace('0.0.0.0', '127.0.0.1');
+    // Node >= 22.12 passes reusePort to the socket; fastify forwards the options as they are.
+    const listenOptions: FastifyListenOptions & { reusePort: boolean } = { port, host, reusePort };
+    this.url = (await this.http.listen(listenOptions)).replace('0.0.0.0', '127.0.0.1');
     this.parts.logger.info({ url: this.url }, `${this.name} started`);
     return this.url;
   }

@@ -127,7 +127,7 @@ npx newman run postman/collection.json --env-var "baseUrl=http://127.0.0.1:$GATE
   compose logs --no-color --tail 40 >&2
   fail "the collection failed through the gateway container"
 }
-sed -n '/┌/,$p' "$WORK/newman.log" >&2
+awk '/^┌─/ { summary = "" } { summary = summary $0 "\n" } END { printf "%s", summary }' "$WORK/newman.log" >&2
 
 step "stop the containers"
 compose stop -t 15 >&2

@@ -36,12 +36,12 @@ timings() {
 _cleanups=()
 defer() { _cleanups+=("$*"); }
 _run_cleanups() {
-  local status=$?
+  local status=$? cleanup
   trap - EXIT INT TERM
   set +e
   if ((${#_cleanups[@]})); then
     log "cleaning up (exit status $status)"
-    for ((i = ${#_cleanups[@]} - 1; i >= 0; i--)); do eval "${_cleanups[$i]}"; done
+    for ((cleanup = ${#_cleanups[@]} - 1; cleanup >= 0; cleanup--)); do eval "${_cleanups[$cleanup]}"; done
   fi
   exit "$status"
 }

@@ -22,7 +22,7 @@ docker_engine_up() {
   setsid /usr/sbin/dockerd --data-root "$data" --exec-root "$run/exec" --pidfile "$run/dockerd.pid" \
     -H "unix://$run/docker.sock" --iptables=false --ip6tables=false --bridge=none \
     --add-runtime clamp="$DEPLOY_DIR/lib/runc-clamp" --default-runtime=clamp \
-    >"$run/dockerd.log" 2>&1 &
+    >"$run/dockerd.log" 2>&1 8>&- & # the lock is this script's, not the daemon's
   DOCKERD_PID=$!
   DOCKER_STARTED_ENGINE=true
   export DOCKER_HOST=unix://$run/docker.sock

@@ -40,7 +40,7 @@ start_mock_kafka() {
   apt_install kcat
   local output
   output=$(mktemp)
-  setsid kcat -X test.mock.num.brokers=1 -b mock -C -q -t __mock_keepalive >/dev/null 2>"$output" &
+  setsid kcat -X test.mock.num.brokers=1 -b mock -C -q -t __mock_keepalive >/dev/null 2>"$output" 8>&- &
   MOCK_KAFKA_PID=$!
   defer "stop_pid $MOCK_KAFKA_PID 'mock Kafka'; rm -f '$output'"
   wait_for 15 "librdkafka's mock cluster starts" grep -q 'replaced with' "$output" || fail "$(cat "$output")"

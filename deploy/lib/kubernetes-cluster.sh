@@ -77,7 +77,7 @@ kubernetes_up() {
 _k8s_start() {
   local name=$1
   shift
-  setsid "$@" >"$K8S_DIR/$name.log" 2>&1 &
+  setsid "$@" >"$K8S_DIR/$name.log" 2>&1 8>&- & # 8: the engine lock (docker-engine.sh) stays ours
   K8S_PIDS+=("$!:$name")
 }
 
@@ -91,7 +91,7 @@ _k8s_fail() {
 # kubernetes_down: the kubelet first, then the pods' containers it leaves, then the control plane.
 kubernetes_down() {
   [[ -n ${K8S_DIR:-} ]] || return 0
-  local entry
+  local entry i
   for ((i = ${#K8S_PIDS[@]} - 1; i >= 0; i--)); do
     entry=${K8S_PIDS[$i]}
     stop_pid "${entry%%:*}" "${entry#*:}"

@@ -14,8 +14,9 @@
 #      init container before the service started;
 #   6. the Postman collection through the gateway pod;
 #   7. a rolling update of app-user to a new image tag under load: every request answered 200;
-#   8. `kubectl delete pod` of app-adv while purchases are in flight: every purchase completes or is
-#      refused, and the books balance (deploy/tools/purchases-across-restart.ts);
+#   8. `kubectl delete pod` of app-adv while purchases are in flight, gracefully and with a 1 s grace
+#      period: every purchase completes or is refused, and the books balance
+#      (deploy/tools/purchases-across-restart.ts);
 #   9. uninstall; the cluster, the databases, keys and processes are removed at exit, also on failure.
 #
 # Variables: GATEWAY_PORT (28080), SERVICE_PORT_BASE (28081), K8S_PORT_BASE (28240), DATABASE_SERVER,
@@ -173,9 +174,16 @@ log "app-user pods now: $images"
 [[ $images != *"$old_pod"* && $images == *":$new_tag"* ]] || fail "the rolling update did not replace the pod"
 
 step "kubectl delete pod of app-adv in the middle of purchases"
-npx tsx deploy/tools/purchases-across-restart.ts "$(url_of gateway)" \
-  "kubectl delete pod -n $NAMESPACE -l app.kubernetes.io/name=app-adv >&2" ||
-  fail "purchases were lost or doubled across the deletion of the app-adv pod"
+# Once as Kubernetes stops a pod (preStop, SIGTERM, in-flight requests finish), once killed after 1 s
+# (SIGKILL in the middle of sagas: the new pod's resumer must finish or undo them).
+for grace in default 1; do
+  flags=''
+  [[ $grace == default ]] || flags="--grace-period=$grace"
+  npx tsx deploy/tools/purchases-across-restart.ts "$(url_of gateway)" \
+    "kubectl delete pod -n $NAMESPACE -l app.kubernetes.io/name=app-adv $flags >&2" ||
+    fail "purchases were lost or doubled across the deletion of the app-adv pod (grace period: $grace)"
+  kubectl rollout status -n "$NAMESPACE" deploy/app-adv --timeout=120s >/dev/null
+done
 
 step "helm uninstall"
 helm uninstall -n "$NAMESPACE" "${SERVICES[@]}" gateway >/dev/null

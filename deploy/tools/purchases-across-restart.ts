@@ -32,10 +32,10 @@ const purchases = Array.from({ length: PURCHASES }, (_, index) => ({
 const buy = (purchase: (typeof purchases)[number]) =>
   session.call('POST', '/app-adv/api/v1/adv/create', { key: purchase.key, body: purchase.body });
 
-// The first wave, one purchase every 100 ms; the command runs while they are in flight.
+// The first wave, one purchase every 200 ms; the command runs while they are in flight.
 const firstAnswers: string[] = [];
 const wave = purchases.map(async (purchase, index) => {
-  await new Promise((resolve) => setTimeout(resolve, index * 100));
+  await new Promise((resolve) => setTimeout(resolve, index * 200));
   try {
     firstAnswers.push(String((await buy(purchase)).status));
   } catch (error) {

@@ -15,7 +15,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/test/**/*.ts', 'packages/kit/src/testing/**/*.ts'],
+    files: ['**/test/**/*.ts', 'packages/kit/src/testing/**/*.ts', 'deploy/tools/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
 );

@@ -6,6 +6,10 @@
 #   NAMESPACE=app deploy/create-secrets.sh           # creates what is missing, keeps what exists
 #   NAMESPACE=app deploy/create-secrets.sh --rotate  # replaces all of them (see deploy/README.md)
 #
+# Where the services find PostgreSQL and Redis (defaults: the bitnami releases of the README) can be
+# changed with DB_HOST, DB_USER, DB_NAME_PREFIX (prepended to the database names) and REDIS_HOST
+# (host:port[/database number]); deploy/verify-k8s.sh points them at this machine's servers.
+#
 # Existing Secrets are kept, because PostgreSQL and Redis store their passwords on their volumes at
 # the first start: a new password in the Secret would no longer match. The connection strings are
 # rebuilt from the passwords already stored in app-db-auth and app-redis-auth.
@@ -15,9 +19,10 @@ NAMESPACE=${NAMESPACE:-app}
 ROTATE=false
 [[ ${1:-} == --rotate ]] && ROTATE=true
 
-DB_HOST=app-db-postgresql:5432      # bitnami postgresql, release app-db
-DB_USER=adboard                     # .helm/postgresql/values.yaml auth.username
-REDIS_HOST=app-redis-master:6379    # bitnami redis, release app-redis
+DB_HOST=${DB_HOST:-app-db-postgresql:5432} # bitnami postgresql, release app-db
+DB_USER=${DB_USER:-adboard}              # .helm/postgresql/values.yaml auth.username
+DB_NAME_PREFIX=${DB_NAME_PREFIX:-}
+REDIS_HOST=${REDIS_HOST:-app-redis-master:6379} # bitnami redis, release app-redis
 
 random() { openssl rand -hex "${1:-24}"; }
 
@@ -71,8 +76,8 @@ put_secret adboard-service-secret SERVICE_SECRET="$SERVICE_SECRET"
 
 # Per service (values.yaml secretEnv).
 put_secret app-auth-secrets REDIS_URL="redis://:$REDIS_PASSWORD@$REDIS_HOST" AUTH_PRIVATE_KEY="$AUTH_PRIVATE_KEY"
-put_secret app-user-secrets DATABASE_URL="postgres://$DB_USER:$PG_PASSWORD@$DB_HOST/app_user"
-put_secret app-billing-secrets DATABASE_URL="postgres://$DB_USER:$PG_PASSWORD@$DB_HOST/app_billing"
-put_secret app-bonus-secrets DATABASE_URL="postgres://$DB_USER:$PG_PASSWORD@$DB_HOST/app_bonus"
-put_secret app-adv-secrets DATABASE_URL="postgres://$DB_USER:$PG_PASSWORD@$DB_HOST/app_adv"
-put_secret app-notify-secrets DATABASE_URL="postgres://$DB_USER:$PG_PASSWORD@$DB_HOST/app_notify"
+put_secret app-user-secrets DATABASE_URL="postgres://$DB_USER:$PG_PASSWORD@$DB_HOST/${DB_NAME_PREFIX}app_user"
+put_secret app-billing-secrets DATABASE_URL="postgres://$DB_USER:$PG_PASSWORD@$DB_HOST/${DB_NAME_PREFIX}app_billing"
+put_secret app-bonus-secrets DATABASE_URL="postgres://$DB_USER:$PG_PASSWORD@$DB_HOST/${DB_NAME_PREFIX}app_bonus"
+put_secret app-adv-secrets DATABASE_URL="postgres://$DB_USER:$PG_PASSWORD@$DB_HOST/${DB_NAME_PREFIX}app_adv"
+put_secret app-notify-secrets DATABASE_URL="postgres://$DB_USER:$PG_PASSWORD@$DB_HOST/${DB_NAME_PREFIX}app_notify"

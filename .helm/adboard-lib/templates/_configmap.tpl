@@ -8,6 +8,9 @@ metadata:
     {{- include "adboard-lib.labels" . | nindent 4 }}
 data:
   PORT: {{ include "adboard-lib.containerPort" . | quote }}
+  {{- if .Values.hostNetwork }}
+  REUSE_PORT: "true"
+  {{- end }}
   {{- range $variable, $value := .Values.env }}
   {{ $variable }}: {{ $value | toString | quote }}
   {{- end }}

@@ -9,6 +9,8 @@ The service's Deployment.
   SHUTDOWN_TIMEOUT_MS (10 s) to finish in-flight requests; terminationGracePeriodSeconds covers both.
 - Probes: startup and liveness on /health (the process answers), readiness on /ready (503 until the
   database, Redis or Kafka answer, so a pod without its dependencies gets no traffic).
+- hostNetwork (values): for a cluster whose pods have no network of their own; every service then
+  needs a port of its own on the node (values: port) and URLs that reach the others there (values: env).
 */}}
 {{- define "adboard-lib.deployment" -}}
 {{- $name := include "adboard-lib.name" . -}}
@@ -39,6 +41,10 @@ spec:
     spec:
       automountServiceAccountToken: false
       enableServiceLinks: false
+      {{- if .Values.hostNetwork }}
+      hostNetwork: true
+      dnsPolicy: ClusterFirstWithHostNet
+      {{- end }}
       terminationGracePeriodSeconds: {{ .Values.terminationGracePeriodSeconds }}
       securityContext:
         runAsNonRoot: true
@@ -51,11 +57,13 @@ spec:
         - name: migrate
           image: {{ include "adboard-lib.image" . | quote }}
           imagePullPolicy: {{ .Values.image.pullPolicy }}
-          command: ["node", "{{ $name }}/dist/src/main.js", "migrate"]
+          command: ["node", {{ include "adboard-lib.main" . | quote }}, "migrate"]
           envFrom:
             {{- include "adboard-lib.envFrom" . | nindent 12 }}
+          {{- with include "adboard-lib.secretEnv" . | trim }}
           env:
-            {{- include "adboard-lib.secretEnv" . | trim | nindent 12 }}
+            {{- . | nindent 12 }}
+          {{- end }}
           resources:
             {{- toYaml .Values.resources | nindent 12 }}
           securityContext:
@@ -68,32 +76,36 @@ spec:
         - name: {{ $name }}
           image: {{ include "adboard-lib.image" . | quote }}
           imagePullPolicy: {{ .Values.image.pullPolicy }}
-          command: ["node", "{{ $name }}/dist/src/main.js"]
+          command: ["node", {{ include "adboard-lib.main" . | quote }}]
+          {{- if not .Values.hostNetwork }}
           ports:
             - name: http
               containerPort: {{ include "adboard-lib.containerPort" . }}
               protocol: TCP
+          {{- end }}
           envFrom:
             {{- include "adboard-lib.envFrom" . | nindent 12 }}
+          {{- with include "adboard-lib.secretEnv" . | trim }}
           env:
-            {{- include "adboard-lib.secretEnv" . | trim | nindent 12 }}
+            {{- . | nindent 12 }}
+          {{- end }}
           startupProbe:
             httpGet:
               path: /health
-              port: http
+              port: {{ include "adboard-lib.portRef" . }}
             periodSeconds: 2
             failureThreshold: 30
           livenessProbe:
             httpGet:
               path: /health
-              port: http
+              port: {{ include "adboard-lib.portRef" . }}
             periodSeconds: 10
             timeoutSeconds: 3
             failureThreshold: 3
           readinessProbe:
             httpGet:
               path: /ready
-              port: http
+              port: {{ include "adboard-lib.portRef" . }}
             periodSeconds: 5
             timeoutSeconds: 3
             failureThreshold: 2

@@ -23,9 +23,28 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- end -}}
 
-{{/* The container's port: PORT in the ConfigMap, the probes and the Service's targetPort use it. */}}
+{{/* The container's port (values: port): PORT in the ConfigMap, the probes and the Service's targetPort use it. */}}
 {{- define "adboard-lib.containerPort" -}}
-8080
+{{ .Values.port | default 8080 }}
+{{- end -}}
+
+{{/*
+How the probes and the Service name that port. On the pod network it is the declared port "http".
+On the host network (values: hostNetwork) no port is declared, since a declared port becomes a host
+port that the scheduler gives to one pod per node, which would stop a rolling update's new pod from
+starting beside the old one; the number is used instead, and the service listens with SO_REUSEPORT.
+*/}}
+{{- define "adboard-lib.portRef" -}}
+{{- if .Values.hostNetwork -}}
+{{ include "adboard-lib.containerPort" . }}
+{{- else -}}
+http
+{{- end -}}
+{{- end -}}
+
+{{/* The script the container runs (values: main; default <name>/dist/src/main.js). */}}
+{{- define "adboard-lib.main" -}}
+{{- .Values.main | default (printf "%s/dist/src/main.js" (include "adboard-lib.name" .)) -}}
 {{- end -}}
 
 {{/*

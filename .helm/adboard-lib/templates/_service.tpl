@@ -13,6 +13,6 @@ spec:
   ports:
     - name: http
       port: 80
-      targetPort: http
+      targetPort: {{ include "adboard-lib.portRef" . }}
       protocol: TCP
 {{- end -}}

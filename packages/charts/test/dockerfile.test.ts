@@ -4,16 +4,29 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { repoPath } from './support/paths.js';
 
-/** The Dockerfile's instructions, continuation lines joined and comments dropped, by stage. */
-function stages(): { from: string; instructions: string[] }[] {
-  const text = readFileSync(repoPath('Dockerfile'), 'utf8')
+/** The Dockerfile's lines, continuation lines joined and comments dropped. */
+function lines(): string[] {
+  return readFileSync(repoPath('Dockerfile'), 'utf8')
     .split('\n')
     .filter((line) => !/^\s*#/.test(line))
     .join('\n')
-    .replace(/\\\n/g, ' ');
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((each) => each.trim())
+    .filter(Boolean);
+}
+
+/** The instructions before the first FROM (global build arguments). */
+const preamble = () =>
+  lines().slice(
+    0,
+    lines().findIndex((line) => /^FROM\s/i.test(line)),
+  );
+
+/** The Dockerfile's instructions by stage. */
+function stages(): { from: string; instructions: string[] }[] {
   const result: { from: string; instructions: string[] }[] = [];
-  for (const line of text.split('\n').map((each) => each.trim())) {
-    if (!line) continue;
+  for (const line of lines()) {
     if (/^FROM\s/i.test(line)) result.push({ from: line, instructions: [] });
     else result.at(-1)?.instructions.push(line);
   }
@@ -45,10 +58,15 @@ function migrationFolders(): string[] {
 }
 
 describe('Dockerfile', () => {
-  it('builds on node:20 and runs on a slim node:20 image', () => {
-    expect(stages().length).toBeGreaterThanOrEqual(2);
-    expect(stage('build').from).toMatch(/^FROM node:20(-[\w.]+)? AS build$/);
-    expect(runtime().from).toMatch(/^FROM node:20-[\w.-]*slim AS runtime$/);
+  it('builds and runs on the official Node.js 24 LTS slim image, unless --build-arg NODE_IMAGE names another', () => {
+    // Node 20 reached its end of life in April 2026; 24 is the Active LTS line.
+    expect(preamble()).toEqual(['ARG NODE_IMAGE=node:24-bookworm-slim']);
+    expect(stages().map((each) => each.from)).toEqual([
+      'FROM ${NODE_IMAGE} AS manifests',
+      'FROM ${NODE_IMAGE} AS build',
+      'FROM ${NODE_IMAGE} AS deps',
+      'FROM ${NODE_IMAGE} AS runtime',
+    ]);
   });
 
   it('compiles with tsc -b and ships only the production dependencies of the one service', () => {
@@ -105,6 +123,36 @@ describe('Dockerfile', () => {
     }
   });
 
+  it("copies the dependencies npm nests under kit's or the service's own node_modules", () => {
+    // npm nests a package under <workspace>/node_modules when the root holds another version of it
+    // (kit's jose 6 beside newman's jose 4): without these folders the service cannot start.
+    const lock = JSON.parse(readFileSync(repoPath('package-lock.json'), 'utf8')) as {
+      packages: Record<string, { dev?: boolean }>;
+    };
+    const nested = Object.entries(lock.packages).filter(
+      ([path, entry]) =>
+        /^(packages\/kit|packages\/gateway|app-[\w-]+)\/node_modules\//.test(path) && !entry.dev,
+    );
+    expect(nested.map(([path]) => path)).toContain('packages/kit/node_modules/jose');
+    const fromDeps = copies(runtime())
+      .filter((words) => runtime().instructions.some((line) => line.includes(`--from=deps ${words[1]}`)))
+      .map((words) => words[1]);
+    expect(fromDeps).toEqual([
+      '/app/node_modules',
+      '/app/packages/kit/node_modules',
+      '/app/${SERVICE}/node_modules',
+    ]);
+    expect(stage('deps').instructions.join('\n')).toMatch(
+      /mkdir -p packages\/kit\/node_modules "\$SERVICE\/node_modules"/,
+    );
+  });
+
+  it('says when it is healthy: HEALTHCHECK on GET /ready, at the port the service listens on', () => {
+    const healthcheck = runtime().instructions.filter((line) => /^HEALTHCHECK\s/.test(line));
+    expect(healthcheck).toHaveLength(1);
+    expect(healthcheck[0]).toMatch(/CMD \["node", "-e", ".*process\.env\.PORT \?\? 8080.*\/ready/);
+  });
+
   it('runs as the non-root node user, the service chosen by --build-arg SERVICE', () => {
     const instructions = runtime().instructions;
     const users = instructions.filter((line) => /^USER\s/.test(line));
@@ -124,15 +172,17 @@ describe('Dockerfile', () => {
 describe('deploy/build-images.sh', () => {
   const script = readFileSync(repoPath('deploy/build-images.sh'), 'utf8');
 
-  it('builds every service, tagged with the appVersion its chart runs', () => {
+  it('builds every service and the gateway, tagged with the appVersion its chart runs', () => {
     expect(/^SERVICES=\((.*)\)$/m.exec(script)?.[1]?.split(' ')).toEqual([...SERVICE_NAMES]);
     const tag = /^TAG=\$\{TAG:-(.+)\}$/m.exec(script)?.[1];
-    for (const service of SERVICE_NAMES) {
-      const chart = parse(readFileSync(repoPath(service, '.helm', 'Chart.yaml'), 'utf8')) as {
-        appVersion: string;
-      };
-      expect(chart.appVersion, service).toBe(tag);
+    for (const chart of [...SERVICE_NAMES.map((service) => `${service}/.helm`), 'packages/gateway/.helm']) {
+      const manifest = parse(readFileSync(repoPath(chart, 'Chart.yaml'), 'utf8')) as { appVersion: string };
+      expect(manifest.appVersion, chart).toBe(tag);
     }
-    expect(script).toContain('docker build --build-arg "SERVICE=$service" -t "adboard/$service:$TAG" .');
+    expect(script).toContain('for service in "${SERVICES[@]}"; do build "$service" "$service"; done');
+    expect(script).toContain('build gateway packages/gateway');
+    expect(script).toContain(
+      'docker build "${options[@]}" --build-arg "SERVICE=$workspace" -t "adboard/$name:$TAG" .',
+    );
   });
 });

@@ -157,12 +157,14 @@ describe('deploy/create-secrets.sh', () => {
 
   it('points each DATABASE_URL at the service database, REDIS_URL at the redis master', () => {
     for (const database of databases) {
-      expect(script).toContain(`DATABASE_URL="postgres://$DB_USER:$PG_PASSWORD@$DB_HOST/${database}"`);
+      expect(script).toContain(
+        `DATABASE_URL="postgres://$DB_USER:$PG_PASSWORD@$DB_HOST/\${DB_NAME_PREFIX}${database}"`,
+      );
     }
-    expect(script).toMatch(/^DB_HOST=app-db-postgresql:5432\b/m);
+    expect(script).toMatch(/^DB_HOST=\$\{DB_HOST:-app-db-postgresql:5432\}/m);
     const { auth } = readYaml<{ auth: { username: string } }>('.helm/postgresql/values.yaml');
-    expect(script).toMatch(new RegExp(`^DB_USER=${auth.username}\\b`, 'm'));
-    expect(script).toMatch(/^REDIS_HOST=app-redis-master:6379\b/m);
+    expect(script).toMatch(new RegExp(`^DB_USER=\\$\\{DB_USER:-${auth.username}\\}`, 'm'));
+    expect(script).toMatch(/^REDIS_HOST=\$\{REDIS_HOST:-app-redis-master:6379\}/m);
     expect(script).toContain('openssl genpkey -algorithm ed25519');
   });
 });

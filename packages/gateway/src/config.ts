@@ -17,6 +17,7 @@ export const gatewayConfigSchema = Type.Object({
     description:
       'comma-separated origins (scheme://host[:port]) whose pages may call the API from a browser; none by default (same-origin only)',
   }),
+  REUSE_PORT: commonSettings.REUSE_PORT,
   APP_USER_URL: upstreamUrl('app-user'),
   APP_AUTH_URL: upstreamUrl('app-auth'),
   APP_BILLING_URL: upstreamUrl('app-billing'),

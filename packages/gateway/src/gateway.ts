@@ -58,6 +58,9 @@ export interface Gateway {
   stop(timeoutMs?: number): Promise<void>;
 }
 
+/** Errors of a connection that failed before any answer (not a timeout: the service may be working). */
+const CONNECTION_FAILURES = new Set(['ECONNRESET', 'ECONNREFUSED', 'UND_ERR_SOCKET']);
+
 const withoutTrailingSlash = (url: string) => url.replace(/\/+$/, '');
 
 function authReadiness(authUrl: string | undefined, timeoutMs: number): ReadinessCheck[] {
@@ -130,7 +133,7 @@ export async function createGatewayService(options: GatewayOptions): Promise<Ser
   // without cookies), so OPTIONS is not forwarded.
   const corsOn = Boolean(options.corsOrigins?.length);
   if (corsOn) await http.register(cors, { ...CORS_OPTIONS, origin: options.corsOrigins! });
-  // No retries: a service's own 503 is its answer, and a non-idempotent request must not be repeated.
+  // Retries are decided per request (retryDelay below); none by default.
   await http.register(replyFrom, { retryMethods: [], disableRequestLogging: true });
   await serveWebFrontEnd(http, options.webRoot, logger);
   docsIndexRoute(http);
@@ -169,6 +172,15 @@ export async function createGatewayService(options: GatewayOptions): Promise<Ser
           return upstreamHeaders;
         },
         rewriteHeaders: (headers) => clientResponseHeaders(headers),
+        // A service's own answer (503 included) is never retried, nor a request that may change
+        // something. A GET or HEAD whose connection failed before any answer (a kept-alive
+        // connection that a stopping pod closed under it) is sent once more, as nginx does.
+        retryDelay: ({ err, attempt }) =>
+          attempt === 0 &&
+          CONNECTION_FAILURES.has((err as { code?: string } | undefined)?.code ?? '') &&
+          (request.method === 'GET' || request.method === 'HEAD')
+            ? 1
+            : null,
         onError: (failed, { error }) => {
           request.log.warn({ err: error, service }, 'upstream did not answer');
           failed.send(new ServiceUnavailableError());

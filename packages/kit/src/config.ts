@@ -70,6 +70,11 @@ export const commonSettings = {
       'comma-separated addresses or CIDR ranges of the proxies whose X-Forwarded-For is believed (none by default)',
   }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 10_000 }),
+  REUSE_PORT: Type.Boolean({
+    default: false,
+    description:
+      'listen with SO_REUSEPORT, so a new process can take over the port while the old one drains (pods on the host network; Linux, Node >= 22.12)',
+  }),
 };
 
 /** For services with money routes a user calls (top-up, rollback, purchase): a limit per user. */

@@ -39,6 +39,7 @@ interface DistributedSettings {
   HOST: string;
   LOG_LEVEL: string;
   SHUTDOWN_TIMEOUT_MS: number;
+  REUSE_PORT: boolean;
   DATABASE_URL?: string;
   KAFKA_BROKERS?: string;
   REDIS_URL?: string;
@@ -76,7 +77,7 @@ export async function runServiceMain<S extends TObject>(
       await closePorts();
       return;
     }
-    await service.start(config.PORT, config.HOST);
+    await service.start(config.PORT, config.HOST, { reusePort: config.REUSE_PORT });
     let stopping = false;
     const stop = async (signal: string) => {
       if (stopping) return;

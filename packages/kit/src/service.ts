@@ -1,3 +1,4 @@
+import type { FastifyListenOptions } from 'fastify';
 import type { Database } from './db/database.js';
 import { migrate, type MigrationSource } from './db/migrate.js';
 import { DatabaseUnavailableError } from './db/unavailable.js';
@@ -17,6 +18,8 @@ export interface ServiceParts {
 export interface StartOptions {
   /** How long to wait for an unreachable database before giving up (default 60 s). */
   databaseWaitMs?: number;
+  /** Listen with SO_REUSEPORT, so another process may listen on the same port at the same time. */
+  reusePort?: boolean;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -76,14 +79,20 @@ export class Service {
     }
   }
 
-  /** Migrates, starts the workers, then listens. */
+  /**
+   * Migrates, starts the workers, then listens. `reusePort` (SO_REUSEPORT) lets another process
+   * listen on the same port at the same time (a rolling update on the host network).
+   */
   async start(port: number, host = '0.0.0.0', options: StartOptions = {}): Promise<string> {
+    const { reusePort = false } = options;
     await this.migrate(options);
     for (const worker of this.parts.workers ?? []) {
       await worker.start();
       this.started.push(worker);
     }
-    this.url = (await this.http.listen({ port, host })).replace('0.0.0.0', '127.0.0.1');
+    // Node >= 22.12 passes reusePort to the socket; fastify forwards the options as they are.
+    const listenOptions: FastifyListenOptions & { reusePort: boolean } = { port, host, reusePort };
+    this.url = (await this.http.listen(listenOptions)).replace('0.0.0.0', '127.0.0.1');
     this.parts.logger.info({ url: this.url }, `${this.name} started`);
     return this.url;
   }

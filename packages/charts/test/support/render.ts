@@ -30,7 +30,10 @@ export const appChart = (service: ServiceName): Chart => ({ release: service, pa
 /** `helm upgrade --install app-kafdrop ./.helm/kafdrop -n app` */
 export const kafdropChart: Chart = { release: 'app-kafdrop', path: '.helm/kafdrop' };
 
-export const allCharts: Chart[] = [...SERVICE_NAMES.map(appChart), kafdropChart];
+/** `helm upgrade --install gateway ./packages/gateway/.helm/ -n app` */
+export const gatewayChart: Chart = { release: 'gateway', path: 'packages/gateway/.helm' };
+
+export const allCharts: Chart[] = [...SERVICE_NAMES.map(appChart), gatewayChart, kafdropChart];
 
 export interface K8sObject {
   apiVersion: string;
@@ -53,6 +56,14 @@ export function render(chart: Chart): K8sObject[] {
     .filter((object): object is K8sObject => object !== null);
   rendered.set(chart.path, objects);
   return objects;
+}
+
+/** The chart's objects rendered with extra helm arguments (e.g. `-f values.yaml --set a=b`); not cached. */
+export function renderWith(chart: Chart, args: string[]): K8sObject[] {
+  const output = helm(['template', chart.release, `./${chart.path}/`, '--namespace', NAMESPACE, ...args]);
+  return parseAllDocuments(output)
+    .map((document) => document.toJS() as K8sObject | null)
+    .filter((object): object is K8sObject => object !== null);
 }
 
 export function ofKind<T>(objects: K8sObject[], kind: string): (T & K8sObject)[] {

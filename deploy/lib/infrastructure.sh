@@ -1,0 +1,60 @@
+# What the services run on during a verification: this machine's PostgreSQL (a database per
+# service, named with a prefix of the script's own, dropped at exit), its Redis (a database number
+# of the script's own; only the keys the services wrote are deleted at exit, nothing is flushed) and
+# a Kafka-protocol broker (librdkafka's mock cluster through kcat, stopped at exit).
+# Requires common.sh.
+
+DATABASE_SERVER=${DATABASE_SERVER:-postgres://postgres@127.0.0.1:5432}
+export PGOPTIONS="-c client_min_messages=warning"
+DATABASES=(app_user app_billing app_bonus app_adv app_notify)
+
+# create_databases PREFIX: fresh databases PREFIX<name> for the five services that have one.
+create_databases() {
+  local prefix=$1
+  pg_isready -q -d "$DATABASE_SERVER/postgres" || fail "no PostgreSQL answers at $DATABASE_SERVER"
+  defer "drop_databases $prefix"
+  for name in "${DATABASES[@]}"; do
+    psql -q -d "$DATABASE_SERVER/postgres" -c "DROP DATABASE IF EXISTS ${prefix}$name WITH (FORCE)" \
+      -c "CREATE DATABASE ${prefix}$name" >/dev/null
+  done
+  log "databases ${prefix}{${DATABASES[*]}} created on $DATABASE_SERVER"
+}
+
+drop_databases() {
+  local prefix=$1
+  for name in "${DATABASES[@]}"; do
+    psql -q -d "$DATABASE_SERVER/postgres" -c "DROP DATABASE IF EXISTS ${prefix}$name WITH (FORCE)" >/dev/null 2>&1
+  done
+  log "databases ${prefix}* dropped"
+}
+
+# use_redis URL: checks it answers; at exit, deletes the keys app-auth wrote there (prefix app-auth:).
+use_redis() {
+  local url=$1
+  redis-cli -u "$url" ping >/dev/null 2>&1 || fail "no Redis answers at $url"
+  defer "redis-cli -u '$url' --scan --pattern 'app-auth:*' | xargs -r redis-cli -u '$url' del >/dev/null"
+}
+
+# start_mock_kafka: sets KAFKA_BROKERS to a librdkafka mock cluster's bootstrap address (127.0.0.1).
+start_mock_kafka() {
+  apt_install kcat
+  local output
+  output=$(mktemp)
+  setsid kcat -X test.mock.num.brokers=1 -b mock -C -q -t __mock_keepalive >/dev/null 2>"$output" 8>&- &
+  MOCK_KAFKA_PID=$!
+  defer "stop_pid $MOCK_KAFKA_PID 'mock Kafka'; rm -f '$output'"
+  wait_for 15 "librdkafka's mock cluster starts" grep -q 'replaced with' "$output" || fail "$(cat "$output")"
+  KAFKA_BROKERS=$(grep -o 'replaced with [^ ]*' "$output" | head -1 | awk '{ print $3 }')
+  log "mock Kafka broker at $KAFKA_BROKERS (kcat pid $MOCK_KAFKA_PID)"
+}
+
+# require_free_ports PORT...: fails naming the variable to change when a port is taken.
+require_free_ports() {
+  local variable=$1
+  shift
+  for port in "$@"; do
+    if ss -Hltn "sport = :$port" | grep -q .; then
+      fail "port $port (127.0.0.1) is in use: choose others with $variable"
+    fi
+  done
+}

@@ -63,7 +63,7 @@ for name in "${IMAGES[@]}"; do
   facts=$(docker run --rm -i --network none --entrypoint /bin/sh "$image" -c '
     printf "%s %s " "$(id -un)" "$(node --version)"
     dev=0; while read -r package; do [ -e "node_modules/$package" ] && dev=$((dev + 1)); done; printf "%s " $dev
-    find /app -path /app/node_modules -prune -o -name "*.ts" ! -name "*.d.ts" -print | wc -l' <"$WORK/dev-packages")
+    find /app -name node_modules -prune -o -name "*.ts" ! -name "*.d.ts" -print | wc -l' <"$WORK/dev-packages")
   read -r user version dev sources <<<"$facts"
   printf '%-22s %5d MB  %s %s %s %s\n' "$image" $((size / 1000000)) "$user" "$version" "$dev" "$sources" >&2
   [[ $user == node ]] || fail "$image runs as $user, not node"

@@ -1,6 +1,12 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** Test helpers stay out of production code; only tests (and the helpers themselves) import them. */
+const noTestHelpers = {
+  group: ['@adboard/kit/testing', '**/testing', '**/testing/*'],
+  message: 'Test helpers are for tests only.',
+};
+
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '.data/**', 'postman/**'] },
   js.configs.recommended,
@@ -17,5 +23,27 @@ export default tseslint.config(
   {
     files: ['**/test/**/*.ts', 'packages/kit/src/testing/**/*.ts', 'deploy/tools/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  {
+    files: ['app-*/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            noTestHelpers,
+            {
+              group: ['@adboard/app-*'],
+              message: 'A service does not import another service; shared facts live in @adboard/contracts.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['packages/*/src/**/*.ts'],
+    ignores: ['packages/kit/src/testing/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [noTestHelpers] }] },
   },
 );

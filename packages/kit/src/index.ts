@@ -10,6 +10,7 @@ export * from './events/consumer.js';
 export * from './expiring-cache.js';
 export * from './events/kafka-bus.js';
 export * from './events/memory-bus.js';
+export * from './events/mock-kafka.js';
 export * from './events/outbox.js';
 export * from './events/types.js';
 export * from './http/errors.js';

@@ -7,11 +7,12 @@ import {
   ensureDatabase,
   loadConfig,
   packageDir,
+  startMockKafka,
   Type,
   UrlSetting,
+  type MockKafka,
   type ServiceModule,
 } from '@adboard/kit';
-import { startMockKafka, type MockKafka } from '@adboard/kit/testing';
 import { lockDataDir } from './data-dir-lock.js';
 import { reportFailedStart } from './failed-start.js';
 import { checkServiceSettings, requireFreePorts } from './preflight.js';

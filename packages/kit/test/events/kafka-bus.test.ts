@@ -1,7 +1,7 @@
 import { afterAll, beforeAll } from 'vitest';
 import { KafkaEventBus } from '../../src/events/kafka-bus.js';
 import { createLogger } from '../../src/logger.js';
-import { hasMockKafka, startMockKafka, type MockKafka } from '../../src/testing/kafka.js';
+import { hasMockKafka, startMockKafka, type MockKafka } from '../../src/events/mock-kafka.js';
 import { eventBusContract } from './bus-contract.js';
 
 const available = hasMockKafka();

@@ -1,12 +1,10 @@
-import type { NewEvent } from '@adboard/kit';
+import { ORDER_TOPIC } from '@adboard/contracts';
+import { eventOn, type NewEvent } from '@adboard/kit';
 import type { Purchase } from '../domain/purchase.js';
-
-export const ORDER_TOPIC = 'order.event';
 
 /** `order.event`: the outcome of one purchase attempt, which app-notify turns into a notification. */
 export function purchaseOutcome(purchase: Purchase, outcome: 'succeeded' | 'failed', text: string): NewEvent {
-  return {
-    topic: ORDER_TOPIC,
+  return eventOn(ORDER_TOPIC, {
     type: `order.${outcome}`,
     key: String(purchase.userId),
     payload: {
@@ -18,5 +16,5 @@ export function purchaseOutcome(purchase: Purchase, outcome: 'succeeded' | 'fail
       cost: purchase.cost,
       outcome,
     },
-  };
+  });
 }

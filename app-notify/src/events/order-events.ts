@@ -1,14 +1,13 @@
+import { ORDER_TOPIC } from '@adboard/contracts';
 import {
-  InboxConsumer,
-  PoisonMessageError,
+  topicConsumer,
   type Database,
   type EventBus,
+  type InboxConsumer,
   type Logger,
   type Registry,
 } from '@adboard/kit';
 import { NotificationRepository } from '../data/notification-repository.js';
-
-export const ORDER_TOPIC = 'order.event';
 
 /** Stores a notification for every `order.event`, through the inbox: a redelivered event is stored once. */
 export function notificationsFromOrderEvents(options: {
@@ -17,21 +16,12 @@ export function notificationsFromOrderEvents(options: {
   logger: Logger;
   metrics: Registry;
 }): InboxConsumer {
-  return new InboxConsumer({
+  return topicConsumer({
     ...options,
     group: 'app-notify.order-event',
     topic: ORDER_TOPIC,
-    handle: async (tx, message) => {
-      const { userId, email, text } = message.payload;
-      if (
-        !Number.isSafeInteger(userId) ||
-        typeof email !== 'string' ||
-        typeof text !== 'string' ||
-        text === ''
-      ) {
-        throw new PoisonMessageError('order.event needs userId (integer), email and text');
-      }
-      await new NotificationRepository(tx).add(message.id, { userId: userId as number, email, text });
+    handle: async (tx, { userId, email, text }, message) => {
+      await new NotificationRepository(tx).add(message.id, { userId, email, text });
     },
   });
 }

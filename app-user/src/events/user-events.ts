@@ -1,12 +1,10 @@
-import type { NewEvent } from '@adboard/kit';
+import { USER_TOPIC } from '@adboard/contracts';
+import { eventOn, type NewEvent } from '@adboard/kit';
 import type { User } from '../domain/user.js';
-
-export const USER_TOPIC = 'user.event';
 
 /** `user.event` for a registration: billing and bonus open the user's accounts from it. */
 export function userCreated(user: User): NewEvent {
-  return {
-    topic: USER_TOPIC,
+  return eventOn(USER_TOPIC, {
     type: 'user.created',
     key: String(user.id),
     payload: {
@@ -17,5 +15,5 @@ export function userCreated(user: User): NewEvent {
       firstName: user.firstName,
       lastName: user.lastName,
     },
-  };
+  });
 }

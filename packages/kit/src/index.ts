@@ -12,6 +12,7 @@ export * from './events/kafka-bus.js';
 export * from './events/memory-bus.js';
 export * from './events/mock-kafka.js';
 export * from './events/outbox.js';
+export * from './events/topics.js';
 export * from './events/types.js';
 export * from './http/errors.js';
 export * from './http/fields.js';

@@ -1,11 +1,11 @@
+import { USER_TOPIC } from '@adboard/contracts';
 import type { Database } from '../db/database.js';
-import { InboxConsumer, PoisonMessageError } from '../events/consumer.js';
+import type { InboxConsumer } from '../events/consumer.js';
+import { topicConsumer } from '../events/topics.js';
 import type { EventBus } from '../events/types.js';
 import type { Logger } from '../logger.js';
 import type { Registry } from '../metrics.js';
 import { Ledger } from './ledger.js';
-
-export const USER_EVENTS_TOPIC = 'user.event';
 
 /**
  * Opens an account (balance 0) for every registered user, from `user.event` through the inbox: a
@@ -18,20 +18,16 @@ export function openAccountsFromUserEvents(options: {
   logger: Logger;
   metrics?: Registry;
 }): InboxConsumer {
-  return new InboxConsumer({
+  return topicConsumer({
     db: options.db,
     bus: options.bus,
     group: `${options.service}.user-event`,
-    topic: USER_EVENTS_TOPIC,
+    topic: USER_TOPIC,
     logger: options.logger,
     ...(options.metrics ? { metrics: options.metrics } : {}),
-    handle: async (tx, message) => {
-      const { action, id } = message.payload;
+    handle: async (tx, { action, id }) => {
       if (action !== 'create') return;
-      if (!Number.isSafeInteger(id) || (id as number) < 1) {
-        throw new PoisonMessageError(`user.event "create" without a valid user id: ${JSON.stringify(id)}`);
-      }
-      const opened = await new Ledger(tx).open(id as number);
+      const opened = await new Ledger(tx).open(id);
       options.logger.info({ userId: id, opened }, opened ? 'account opened' : 'account already open');
     },
   });

@@ -1,0 +1,3 @@
+export * from './events.js';
+export * from './headers.js';
+export * from './services.js';

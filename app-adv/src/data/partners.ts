@@ -1,3 +1,4 @@
+import { IDEMPOTENCY_KEY_HEADER } from '@adboard/contracts';
 import { ServiceCallError, type ServiceClient, type ServiceResponse } from '@adboard/kit';
 import { callKeyOf, type Purchase } from '../domain/purchase.js';
 
@@ -52,7 +53,7 @@ export function httpPartners(billing: ServiceClient, bonus: ServiceClient, timeo
     outcomeOf(
       () =>
         client.request('PUT', `${path}/${purchase.userId}`, {
-          headers: { 'x-idempotency-key': callKeyOf(purchase) },
+          headers: { [IDEMPOTENCY_KEY_HEADER]: callKeyOf(purchase) },
           timeoutMs,
           ...(body === undefined ? {} : { body }),
           ...(userToken ? { userToken } : {}),

@@ -1,3 +1,4 @@
+import { REPLAYED_HEADER, USER_TOKEN_HEADER } from '@adboard/contracts';
 import {
   BusinessError,
   currentUser,
@@ -8,11 +9,9 @@ import {
   PageQuery,
   pageOf,
   Ok,
-  REPLAYED_HEADER,
   rateLimited,
   requireIdempotencyKey,
   Type,
-  USER_TOKEN_HEADER,
   type Database,
   type Guards,
   type HttpServer,

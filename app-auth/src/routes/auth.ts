@@ -1,3 +1,4 @@
+import { USER_TOKEN_HEADER } from '@adboard/contracts';
 import type { CookieSerializeOptions } from '@fastify/cookie';
 import {
   errorResponses,
@@ -74,7 +75,7 @@ export function authRoutes(app: HttpServer, deps: AuthRouteDeps): void {
     async (request, reply) => {
       const owner = await deps.sessions.resume(request.cookies[SESSION_COOKIE]);
       if (!owner) throw new UnauthorizedError();
-      reply.header('x-auth-token', await deps.issuer.tokenFor(owner));
+      reply.header(USER_TOKEN_HEADER, await deps.issuer.tokenFor(owner));
       return { success: true as const };
     },
   );

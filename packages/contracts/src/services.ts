@@ -11,48 +11,74 @@ export const SERVICE_NAMES = [
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 export interface ServiceEntry {
-  name: ServiceName;
   /** Whether it keeps its own PostgreSQL database. */
-  database: boolean;
-  /** The setting through which other services find it, when any service calls it. */
-  urlVariable?: string;
-  /** The services whose credential its internal routes accept. */
-  callers: readonly ServiceName[];
+  readonly database: boolean;
+  /** The setting through which other services find it, when another service calls it. */
+  readonly urlVariable?: string;
+  /** The gateway's setting for its base URL. */
+  readonly upstreamVariable: string;
+  /** The services whose credential its internal routes accept (the audience rules). */
+  readonly callers: readonly ServiceName[];
 }
 
-export const SERVICES: Readonly<Record<ServiceName, ServiceEntry>> = {
-  'app-auth': { name: 'app-auth', database: false, callers: [] },
-  'app-user': { name: 'app-user', database: true, urlVariable: 'USER_SERVICE_URL', callers: ['app-auth'] },
+export const SERVICES = {
+  'app-user': {
+    database: true,
+    urlVariable: 'USER_SERVICE_URL',
+    upstreamVariable: 'APP_USER_URL',
+    callers: ['app-auth'],
+  },
+  'app-auth': { database: false, upstreamVariable: 'APP_AUTH_URL', callers: [] },
   'app-billing': {
-    name: 'app-billing',
     database: true,
     urlVariable: 'BILLING_SERVICE_URL',
+    upstreamVariable: 'APP_BILLING_URL',
     callers: ['app-adv'],
   },
-  'app-bonus': { name: 'app-bonus', database: true, urlVariable: 'BONUS_SERVICE_URL', callers: ['app-adv'] },
-  'app-adv': { name: 'app-adv', database: true, callers: [] },
-  'app-notify': { name: 'app-notify', database: true, callers: [] },
-};
+  'app-bonus': {
+    database: true,
+    urlVariable: 'BONUS_SERVICE_URL',
+    upstreamVariable: 'APP_BONUS_URL',
+    callers: ['app-adv'],
+  },
+  'app-adv': { database: true, upstreamVariable: 'APP_ADV_URL', callers: [] },
+  'app-notify': { database: true, upstreamVariable: 'APP_NOTIFY_URL', callers: [] },
+} as const satisfies Record<ServiceName, ServiceEntry>;
+
+export type UpstreamVariable = (typeof SERVICES)[ServiceName]['upstreamVariable'];
 
 export function isServiceName(name: string): name is ServiceName {
   return (SERVICE_NAMES as readonly string[]).includes(name);
 }
 
+/** The service's entry; a name outside the catalogue is a programming error. */
+export function serviceEntry(name: string): ServiceEntry {
+  if (!isServiceName(name)) throw new Error(`${name} is not in the service catalogue`);
+  return SERVICES[name];
+}
+
 /** The service's database name, e.g. `app_billing`. */
 export const databaseNameOf = (name: ServiceName) => name.replace('-', '_');
 
-/** The gateway's setting for the service's base URL, e.g. `APP_BILLING_URL`. */
-export const upstreamVariableOf = (name: ServiceName) => `${databaseNameOf(name).toUpperCase()}_URL`;
-
-/** The settings that tell every service where the services it may call are, given their URLs. */
-export function serviceUrlSettings(urlOf: (name: ServiceName) => string): Record<string, string> {
-  return Object.fromEntries(
-    SERVICE_NAMES.flatMap((name) => {
-      const variable = SERVICES[name].urlVariable;
-      return variable ? [[variable, urlOf(name)]] : [];
-    }),
-  );
+/**
+ * What every service is told about the others, given where each listens: where the services it may
+ * call are, and app-auth's keys to check user tokens against.
+ */
+export function serviceWiring(urlOf: (name: ServiceName) => string): Record<string, string> {
+  return {
+    AUTH_JWKS_URL: `${urlOf('app-auth')}/.well-known/jwks.json`,
+    ...Object.fromEntries(
+      SERVICE_NAMES.flatMap((name) => {
+        const entry: ServiceEntry = SERVICES[name];
+        return entry.urlVariable ? [[entry.urlVariable, urlOf(name)]] : [];
+      }),
+    ),
+  };
 }
 
-/** The `/.well-known/jwks.json` of app-auth, which every service checks user tokens against. */
-export const authJwksUrl = (authUrl: string) => `${authUrl}/.well-known/jwks.json`;
+/** The gateway's upstream settings, given where each service listens. */
+export function upstreamSettings(urlOf: (name: ServiceName) => string): Record<UpstreamVariable, string> {
+  return Object.fromEntries(
+    SERVICE_NAMES.map((name) => [SERVICES[name].upstreamVariable, urlOf(name)]),
+  ) as Record<UpstreamVariable, string>;
+}

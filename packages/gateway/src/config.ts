@@ -1,8 +1,13 @@
+import { SERVICE_NAMES, SERVICES, type ServiceName, type UpstreamVariable } from '@adboard/contracts';
 import { commonSettings, Type, UrlSetting, type Static } from '@adboard/kit';
-import type { ServiceName } from './route-rules.js';
 import { defaultWebRoot } from './web-front-end.js';
 
 const upstreamUrl = (service: ServiceName) => Type.Optional(UrlSetting(`${service} base URL`));
+
+/** `APP_USER_URL` and the like, one per service in the catalogue. */
+const upstreamUrls = Object.fromEntries(
+  SERVICE_NAMES.map((name) => [SERVICES[name].upstreamVariable, upstreamUrl(name)]),
+) as Record<UpstreamVariable, ReturnType<typeof upstreamUrl>>;
 
 export const gatewayConfigSchema = Type.Object({
   PORT: commonSettings.PORT,
@@ -18,12 +23,7 @@ export const gatewayConfigSchema = Type.Object({
       'comma-separated origins (scheme://host[:port]) whose pages may call the API from a browser; none by default (same-origin only)',
   }),
   REUSE_PORT: commonSettings.REUSE_PORT,
-  APP_USER_URL: upstreamUrl('app-user'),
-  APP_AUTH_URL: upstreamUrl('app-auth'),
-  APP_BILLING_URL: upstreamUrl('app-billing'),
-  APP_BONUS_URL: upstreamUrl('app-bonus'),
-  APP_ADV_URL: upstreamUrl('app-adv'),
-  APP_NOTIFY_URL: upstreamUrl('app-notify'),
+  ...upstreamUrls,
   AUTH_TIMEOUT_MS: Type.Integer({ minimum: 1, default: 2000, description: 'forward-auth sub-request' }),
   WEB_ROOT: Type.String({
     default: defaultWebRoot(),
@@ -48,13 +48,10 @@ export function listOf(setting: string): string[] {
 
 /** The configured upstream base URLs by service; a service without one answers 404. */
 export function upstreamsFromConfig(config: GatewayConfig): Partial<Record<ServiceName, string>> {
-  const upstreams: Partial<Record<ServiceName, string>> = {
-    'app-user': config.APP_USER_URL,
-    'app-auth': config.APP_AUTH_URL,
-    'app-billing': config.APP_BILLING_URL,
-    'app-bonus': config.APP_BONUS_URL,
-    'app-adv': config.APP_ADV_URL,
-    'app-notify': config.APP_NOTIFY_URL,
-  };
-  return Object.fromEntries(Object.entries(upstreams).filter(([, url]) => url !== undefined));
+  return Object.fromEntries(
+    SERVICE_NAMES.flatMap((name) => {
+      const url = config[SERVICES[name].upstreamVariable];
+      return url === undefined ? [] : [[name, url]];
+    }),
+  );
 }

@@ -1,4 +1,5 @@
-import { keepAlive, USER_TOKEN_HEADER } from '@adboard/kit';
+import { REQUEST_ID_HEADER, TRACEPARENT_HEADER, USER_TOKEN_HEADER } from '@adboard/contracts';
+import { keepAlive } from '@adboard/kit';
 import { request } from 'undici';
 
 export type AuthOutcome =
@@ -24,7 +25,10 @@ export type ForwardAuth = (context: AuthRequestContext) => Promise<AuthOutcome>;
 export function createForwardAuth(authBaseUrl: string, timeoutMs: number): ForwardAuth {
   const url = `${authBaseUrl.replace(/\/+$/, '')}/api/v1/auth`;
   return async ({ cookie, requestId, traceparent }) => {
-    const headers: Record<string, string> = { 'x-request-id': requestId, traceparent };
+    const headers: Record<string, string> = {
+      [REQUEST_ID_HEADER]: requestId,
+      [TRACEPARENT_HEADER]: traceparent,
+    };
     if (cookie) headers.cookie = cookie;
     let status: number;
     let token: unknown;

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { DEADLINE_HEADER, ServiceCredentials, USER_TOKEN_HEADER } from '@adboard/kit';
+import { DEADLINE_HEADER, REQUEST_ID_HEADER, USER_TOKEN_HEADER } from '@adboard/contracts';
+import { ServiceCredentials } from '@adboard/kit';
 
 export interface ForwardingContext {
   /**
@@ -64,7 +65,7 @@ export function upstreamRequestHeaders<H extends IncomingHttpHeaders>(
   result['x-forwarded-for'] = context.forwardedFor.join(', ');
   result['x-forwarded-proto'] = context.protocol;
   if (context.host) result['x-forwarded-host'] = context.host;
-  result['x-request-id'] = context.requestId;
+  result[REQUEST_ID_HEADER] = context.requestId;
   result.traceparent = context.traceparent;
   return result as H;
 }

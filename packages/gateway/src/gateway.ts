@@ -1,4 +1,10 @@
 import {
+  IDEMPOTENCY_KEY_ALIAS_HEADER,
+  IDEMPOTENCY_KEY_HEADER,
+  REPLAYED_HEADER,
+  REQUEST_ID_HEADER,
+} from '@adboard/contracts';
+import {
   BODY_LIMIT_BYTES,
   createHttpServer,
   createMetricsRegistry,
@@ -43,8 +49,8 @@ export interface GatewayOptions {
 const CORS_OPTIONS = {
   credentials: true,
   methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'],
-  allowedHeaders: ['content-type', 'x-idempotency-key', 'idempotency-key', 'x-request-id'],
-  exposedHeaders: ['idempotent-replayed', 'retry-after', 'x-request-id'],
+  allowedHeaders: ['content-type', IDEMPOTENCY_KEY_HEADER, IDEMPOTENCY_KEY_ALIAS_HEADER, REQUEST_ID_HEADER],
+  exposedHeaders: [REPLAYED_HEADER, 'retry-after', REQUEST_ID_HEADER],
   maxAge: 600,
   // A bare OPTIONS (no Origin) is not a preflight: answered like one rather than with plain text.
   strictPreflight: false,

@@ -7,16 +7,9 @@
  * `/` matches everything that starts with it (so `/` matches every path).
  */
 
-export const SERVICE_NAMES = [
-  'app-user',
-  'app-auth',
-  'app-billing',
-  'app-bonus',
-  'app-adv',
-  'app-notify',
-] as const;
+import { type ServiceName } from '@adboard/contracts';
 
-export type ServiceName = (typeof SERVICE_NAMES)[number];
+export { isServiceName, SERVICE_NAMES, type ServiceName } from '@adboard/contracts';
 
 export interface ServiceRouteRules {
   /** Reachable without a session. */
@@ -41,10 +34,6 @@ export const ROUTE_RULES: Readonly<Record<ServiceName, ServiceRouteRules>> = {
 };
 
 export type RouteAccess = 'public' | 'protected' | 'internal';
-
-export function isServiceName(name: string): name is ServiceName {
-  return (SERVICE_NAMES as readonly string[]).includes(name);
-}
 
 export function matchesPrefix(prefix: string, path: string): boolean {
   if (prefix.endsWith('/')) return path.startsWith(prefix);

@@ -26,9 +26,6 @@ export function formatTraceparent(context: TraceContext): string {
   return `00-${context.traceId}-${context.spanId}-01`;
 }
 
-/** The header a calling service states its deadline in (epoch ms); only services may set it. */
-export const DEADLINE_HEADER = 'x-request-deadline';
-
 /** The caller's deadline, sent as `x-request-deadline` (epoch ms), bounded to a minute from now. */
 export function deadlineFrom(header: string | undefined, now = Date.now()): number | undefined {
   const value = Number(header);

@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { serviceWiring, upstreamSettings } from '@adboard/contracts';
 import { gatewayModule } from '@adboard/gateway';
 import {
   commonSettings,
@@ -61,19 +62,16 @@ async function main(): Promise<void> {
   const portOf = (name: string) =>
     config.STACK_SERVICE_PORT_BASE + modules.findIndex((module) => module.name === name);
   const urlOf = (name: string) => `http://127.0.0.1:${portOf(name)}`;
-  const databaseOf = (name: string) => `${config.STACK_DATABASE_PREFIX}_${name.replace('-', '_')}`;
+  const databaseOf = (database: string) => `${config.STACK_DATABASE_PREFIX}_${database}`;
   const common = {
     HOST: '127.0.0.1',
     LOG_LEVEL: config.LOG_LEVEL,
     SHUTDOWN_TIMEOUT_MS: String(STOP_TIMEOUT_MS),
     SERVICE_SECRET: secrets.serviceSecret,
-    AUTH_JWKS_URL: `${urlOf('app-auth')}/.well-known/jwks.json`,
     KAFKA_BROKERS: config.KAFKA_BROKERS ?? '127.0.0.1:9092', // replaced by the mock's address below
     REDIS_URL: config.REDIS_URL,
     AUTH_PRIVATE_KEY: secrets.authPrivateKey,
-    USER_SERVICE_URL: urlOf('app-user'),
-    BILLING_SERVICE_URL: urlOf('app-billing'),
-    BONUS_SERVICE_URL: urlOf('app-bonus'),
+    ...serviceWiring(urlOf),
     TRUSTED_PROXIES: '127.0.0.1', // the gateway; services listen on 127.0.0.1 only
   };
   const envOf = (module: ServiceModule): Record<string, string> => {
@@ -83,15 +81,13 @@ async function main(): Promise<void> {
         HOST: config.GATEWAY_HOST,
         LOG_LEVEL: config.LOG_LEVEL,
         SHUTDOWN_TIMEOUT_MS: String(STOP_TIMEOUT_MS),
-        ...Object.fromEntries(
-          modules.map(({ name }) => [`${name.replace('-', '_').toUpperCase()}_URL`, urlOf(name)]),
-        ),
+        ...upstreamSettings(urlOf),
       };
     const database = stackServices.find((entry) => entry.module === module)?.database;
     return {
       ...common,
       PORT: String(portOf(module.name)),
-      ...(database ? { DATABASE_URL: databaseUrl(config.DATABASE_SERVER_URL, databaseOf(module.name)) } : {}),
+      ...(database ? { DATABASE_URL: databaseUrl(config.DATABASE_SERVER_URL, databaseOf(database)) } : {}),
     };
   };
   const passThrough = (env: Record<string, string>) => ({ ...process.env, ...env });
@@ -135,8 +131,8 @@ async function main(): Promise<void> {
     ]);
     await ensureWebBuild(say);
     if (!config.KAFKA_BROKERS) common.KAFKA_BROKERS = (kafka = await startMockKafka()).brokers;
-    for (const { module, database } of stackServices)
-      if (database) await ensureDatabase(config.DATABASE_SERVER_URL, databaseOf(module.name));
+    for (const { database } of stackServices)
+      if (database) await ensureDatabase(config.DATABASE_SERVER_URL, databaseOf(database));
   } catch (error) {
     await kafka?.stop();
     await unlock();

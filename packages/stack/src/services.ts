@@ -4,20 +4,26 @@ import { billingService } from '@adboard/app-billing';
 import { bonusService } from '@adboard/app-bonus';
 import { notifyService } from '@adboard/app-notify';
 import { userService } from '@adboard/app-user';
+import { databaseNameOf, isServiceName, SERVICES } from '@adboard/contracts';
 import type { ServiceModule } from '@adboard/kit';
 
 export interface StackEntry {
   module: ServiceModule;
-  /** The service's own database on the embedded server, if it has one. */
+  /** The service's own database (e.g. `app_billing`), if the catalogue says it has one. */
   database?: string;
 }
 
-/** The services the embedded stack runs, in start order. */
+function entryOf(module: ServiceModule): StackEntry {
+  if (!isServiceName(module.name)) throw new Error(`${module.name} is not in the service catalogue`);
+  return SERVICES[module.name].database ? { module, database: databaseNameOf(module.name) } : { module };
+}
+
+/** The services the stacks run, in start order. */
 export const stackServices: StackEntry[] = [
-  { module: authService },
-  { module: userService, database: 'app_user' },
-  { module: billingService, database: 'app_billing' },
-  { module: bonusService, database: 'app_bonus' },
-  { module: advService, database: 'app_adv' },
-  { module: notifyService, database: 'app_notify' },
-];
+  authService,
+  userService,
+  billingService,
+  bonusService,
+  advService,
+  notifyService,
+].map(entryOf);

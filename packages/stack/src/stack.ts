@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { createGateway, type Gateway, type ServiceName } from '@adboard/gateway';
+import { serviceWiring, type ServiceName } from '@adboard/contracts';
+import { createGateway, type Gateway } from '@adboard/gateway';
 import {
   createLogger,
   Database,
@@ -62,10 +63,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     LOG_LEVEL: options.logLevel,
     SERVICE_SECRET: secrets.serviceSecret,
     AUTH_PRIVATE_KEY: secrets.authPrivateKey,
-    AUTH_JWKS_URL: `${urlOf('app-auth')}/.well-known/jwks.json`,
-    USER_SERVICE_URL: urlOf('app-user'),
-    BILLING_SERVICE_URL: urlOf('app-billing'),
-    BONUS_SERVICE_URL: urlOf('app-bonus'),
+    ...serviceWiring(urlOf),
     // Services listen on 127.0.0.1 only, behind the entry point: the X-Forwarded-For it sets names
     // the real client, so per-address limits count each client, not the entry point.
     TRUSTED_PROXIES: '127.0.0.1',

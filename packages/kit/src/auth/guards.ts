@@ -1,3 +1,4 @@
+import { USER_TOKEN_HEADER } from '@adboard/contracts';
 import type { FastifyRequest } from 'fastify';
 import { AccessDeniedError, NotFoundError, UnauthorizedError } from '../http/errors.js';
 import { INT32_MAX } from '../http/fields.js';
@@ -10,8 +11,6 @@ declare module 'fastify' {
     caller: string | null;
   }
 }
-
-export const USER_TOKEN_HEADER = 'x-auth-token';
 
 function headerValue(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];

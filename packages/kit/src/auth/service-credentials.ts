@@ -1,3 +1,4 @@
+import { SERVICE_TOKEN_HEADER } from '@adboard/contracts';
 import { jwtVerify, SignJWT } from 'jose';
 import { ExpiringCache } from '../expiring-cache.js';
 import { AccessDeniedError } from '../http/errors.js';
@@ -13,7 +14,7 @@ const REUSE_SECONDS = 240;
  * internal even when a user token is present.
  */
 export class ServiceCredentials {
-  static readonly header = 'x-service-token';
+  static readonly header = SERVICE_TOKEN_HEADER;
   private readonly key: Uint8Array;
   private readonly cache = new Map<string, { token: string; reuseUntil: number }>();
   /** Tokens that passed, until they expire: a caller reuses one token for minutes. */

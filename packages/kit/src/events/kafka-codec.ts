@@ -1,3 +1,4 @@
+import { TRACEPARENT_HEADER } from '@adboard/contracts';
 import type { IHeaders, KafkaMessage } from 'kafkajs';
 import type { EventMessage } from './types.js';
 
@@ -19,7 +20,7 @@ export function encodeMessage(message: EventMessage) {
       ce_source: message.source,
       ce_time: message.time,
       'content-type': 'application/json',
-      ...(message.traceparent ? { traceparent: message.traceparent } : {}),
+      ...(message.traceparent ? { [TRACEPARENT_HEADER]: message.traceparent } : {}),
     },
   };
 }
@@ -36,7 +37,7 @@ export function decodeMessage(topic: string, partition: number, message: KafkaMe
   } catch {
     payload = { raw: text };
   }
-  const traceparent = header(message.headers, 'traceparent');
+  const traceparent = header(message.headers, TRACEPARENT_HEADER);
   return {
     id: header(message.headers, 'ce_id') ?? `${topic}/${partition}/${message.offset}`,
     type: header(message.headers, 'ce_type') ?? 'unknown',

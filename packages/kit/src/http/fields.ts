@@ -1,3 +1,4 @@
+import { IDEMPOTENCY_KEY_HEADER } from '@adboard/contracts';
 import { Type, type TSchema } from '@sinclair/typebox';
 import './validation.js';
 
@@ -32,7 +33,7 @@ export function pageOf(
 
 /** Documentation of the idempotency key header (checked by `requireIdempotencyKey`). */
 export const IdempotencyKeyHeader = Type.Object({
-  'x-idempotency-key': Type.Optional(
+  [IDEMPOTENCY_KEY_HEADER]: Type.Optional(
     Type.String({ description: '1–255 printable ASCII characters; `Idempotency-Key` is accepted too' }),
   ),
 });

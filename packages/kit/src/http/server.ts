@@ -1,5 +1,6 @@
 /// <reference types="@fastify/swagger" preserve="true" />
 import { randomUUID } from 'node:crypto';
+import { DEADLINE_HEADER } from '@adboard/contracts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { TObject } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
@@ -9,7 +10,7 @@ import { ServiceCredentials } from '../auth/service-credentials.js';
 import type { KeyValueStore } from '../kv/types.js';
 import type { Logger } from '../logger.js';
 import { Histogram, type Registry } from '../metrics.js';
-import { DEADLINE_HEADER, deadlineFrom, traceFrom, withTrace, type TraceContext } from '../trace.js';
+import { deadlineFrom, traceFrom, withTrace, type TraceContext } from '../trace.js';
 import { clientErrorHandler } from './client-errors.js';
 import { registerDocs } from './docs.js';
 import { HttpError, NotFoundError, ValidationError } from './errors.js';

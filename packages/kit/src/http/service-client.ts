@@ -1,7 +1,7 @@
+import { DEADLINE_HEADER, USER_TOKEN_HEADER } from '@adboard/contracts';
 import { request, type Dispatcher } from 'undici';
 import { ServiceCredentials } from '../auth/service-credentials.js';
-import { USER_TOKEN_HEADER } from '../auth/guards.js';
-import { currentTrace, DEADLINE_HEADER, outgoingTraceparent } from '../trace.js';
+import { currentTrace, outgoingTraceparent } from '../trace.js';
 import { ServiceUnavailableError } from './errors.js';
 import { keepAlive } from './keep-alive.js';
 

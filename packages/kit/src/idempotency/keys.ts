@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { IDEMPOTENCY_KEY_ALIAS_HEADER, IDEMPOTENCY_KEY_HEADER, REPLAYED_HEADER } from '@adboard/contracts';
 import { Type } from '@sinclair/typebox';
 import type { Guard } from '../auth/guards.js';
 import { Ok } from '../http/fields.js';
@@ -9,7 +10,6 @@ import type { Database, Queryable } from '../db/database.js';
 import { FieldConflictError, ValidationError } from '../http/errors.js';
 
 export const IDEMPOTENCY_FIELD = 'idempotencyKey';
-export const REPLAYED_HEADER = 'idempotent-replayed';
 
 export const idempotencyMessages = {
   missing: 'Заголовок X-Idempotency-Key не может быть пустым',
@@ -22,7 +22,7 @@ const printableAscii = /^[\x20-\x7e]{1,255}$/;
 
 /** The key from `X-Idempotency-Key` (or `Idempotency-Key`): 1–255 printable ASCII characters. */
 export function idempotencyKeyOf(request: FastifyRequest): string {
-  const raw = request.headers['x-idempotency-key'] ?? request.headers['idempotency-key'];
+  const raw = request.headers[IDEMPOTENCY_KEY_HEADER] ?? request.headers[IDEMPOTENCY_KEY_ALIAS_HEADER];
   const value = (Array.isArray(raw) ? raw[0] : raw)?.trim();
   if (!value) throw new ValidationError([{ text: idempotencyMessages.missing, field: IDEMPOTENCY_FIELD }]);
   if (!printableAscii.test(value)) {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { USER_TOPIC, USER_TOKEN_HEADER } from '@adboard/contracts';
 import type { EventMessage } from '../events/types.js';
 import type { TestAuthority } from './authority.js';
 import { call } from './http.js';
@@ -14,7 +15,7 @@ export function userEvent(id: unknown, action = 'create', eventId: string = rand
     type: 'user.created',
     source: 'app-user',
     time: new Date().toISOString(),
-    topic: 'user.event',
+    topic: USER_TOPIC.name,
     key: String(id),
     payload: { action, id, username: `u${String(id)}`, email: `u${String(id)}@mail.ru` },
   };
@@ -27,7 +28,8 @@ export async function userWithAccount(app: TestService, authority: TestAuthority
   const token = await authority.tokenFor({ id });
   await waitFor(
     async () =>
-      (await call(app.url, 'GET', `${path}/${id}`, { headers: { 'x-auth-token': token } })).status === 200,
+      (await call(app.url, 'GET', `${path}/${id}`, { headers: { [USER_TOKEN_HEADER]: token } })).status ===
+      200,
     {
       what: `account of user ${id}`,
     },

@@ -13,7 +13,9 @@ ARG NODE_IMAGE=node:24-bookworm-slim
 FROM ${NODE_IMAGE} AS manifests
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY packages/contracts/package.json packages/contracts/
 COPY packages/kit/package.json packages/kit/
+COPY packages/ledger/package.json packages/ledger/
 COPY packages/gateway/package.json packages/gateway/
 COPY packages/stack/package.json packages/stack/
 COPY packages/charts/package.json packages/charts/
@@ -36,7 +38,7 @@ RUN npm ci --no-audit --no-fund --ignore-scripts
 
 COPY . .
 # The workspaces an image can hold (tests are not in the build context: see .dockerignore).
-RUN npx tsc -b packages/kit packages/gateway app-user app-auth app-billing app-bonus app-adv app-notify
+RUN npx tsc -b packages/contracts packages/kit packages/ledger packages/gateway app-user app-auth app-billing app-bonus app-adv app-notify
 
 # Everything above is shared by the seven images; from here on it is one service's.
 # A service without migrations gets an empty folder, so the runtime stage's COPY never fails.
@@ -60,7 +62,7 @@ COPY --from=manifests /app ./
 RUN npm ci --omit=dev --workspace="$SERVICE" --no-audit --no-fund --ignore-scripts \
     && mkdir -p packages/kit/node_modules "$SERVICE/node_modules"
 
-# --- runtime: those dependencies, the compiled code and the migrations of kit and the service ---
+# --- runtime: those dependencies, the compiled code and the migrations of the shared packages and the service ---
 FROM ${NODE_IMAGE} AS runtime
 ARG SERVICE
 ENV NODE_ENV=production \
@@ -71,11 +73,15 @@ COPY --from=build /app/package.json ./
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=deps /app/packages/kit/node_modules packages/kit/node_modules
 COPY --from=deps /app/${SERVICE}/node_modules ${SERVICE}/node_modules
+COPY --from=build /app/packages/contracts/package.json packages/contracts/
+COPY --from=build /app/packages/contracts/dist packages/contracts/dist
 COPY --from=build /app/packages/kit/package.json packages/kit/
 COPY --from=build /app/packages/kit/dist packages/kit/dist
 # Read at run time from the package folders (packageDir + migrations/).
 COPY --from=build /app/packages/kit/migrations packages/kit/migrations
-COPY --from=build /app/packages/kit/migrations-ledger packages/kit/migrations-ledger
+COPY --from=build /app/packages/ledger/package.json packages/ledger/
+COPY --from=build /app/packages/ledger/dist packages/ledger/dist
+COPY --from=build /app/packages/ledger/migrations packages/ledger/migrations
 COPY --from=build /app/${SERVICE}/package.json ${SERVICE}/
 COPY --from=build /app/${SERVICE}/dist ${SERVICE}/dist
 COPY --from=build /app/${SERVICE}/migrations ${SERVICE}/migrations

@@ -1,4 +1,5 @@
-import { createLedgerService, type ServiceModule } from '@adboard/kit';
+import type { ServiceModule } from '@adboard/kit';
+import { createLedgerService } from '@adboard/ledger';
 import { billingConfigSchema } from './config.js';
 import { accountRoutes } from './routes/accounts.js';
 

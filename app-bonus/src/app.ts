@@ -1,4 +1,5 @@
-import { createLedgerService, type ServiceModule } from '@adboard/kit';
+import type { ServiceModule } from '@adboard/kit';
+import { createLedgerService } from '@adboard/ledger';
 import { bonusConfigSchema } from './config.js';
 import { bonusRoutes } from './routes/bonus.js';
 

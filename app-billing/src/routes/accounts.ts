@@ -17,7 +17,7 @@ import {
   type RouteRateLimit,
 } from '@adboard/kit';
 import { getAccount, pay, rollback, statement, topUp } from '../domain/accounts.js';
-import { AccountView, EntryView, Sum } from './schemas.js';
+import { AccountView, accountView, EntryView, entryView, Sum } from './schemas.js';
 
 const asUser = [{ userToken: [] }];
 const asService = [{ serviceToken: [] }];
@@ -38,7 +38,10 @@ export function accountRoutes(app: HttpServer, db: Database, guards: Guards, per
         response: { 200: Ok(AccountView, 'Your account'), ...errorResponses(400, 401, 403, 404) },
       },
     },
-    async (request) => ({ success: true as const, data: await getAccount(db, request.params.userId) }),
+    async (request) => ({
+      success: true as const,
+      data: accountView(await getAccount(db, request.params.userId)),
+    }),
   );
 
   app.get(
@@ -59,7 +62,7 @@ export function accountRoutes(app: HttpServer, db: Database, guards: Guards, per
     },
     async (request) => ({
       success: true as const,
-      data: await statement(db, request.params.userId, pageOf(request.query, 20)),
+      data: (await statement(db, request.params.userId, pageOf(request.query, 20))).map(entryView),
     }),
   );
 
@@ -86,11 +89,15 @@ export function accountRoutes(app: HttpServer, db: Database, guards: Guards, per
     async (request, reply) =>
       idempotentResponse(
         reply,
-        await topUp(db, {
-          userId: request.params.userId,
-          key: idempotencyKeyOf(request),
-          sum: request.body.sum,
-        }),
+        await topUp(
+          db,
+          {
+            userId: request.params.userId,
+            key: idempotencyKeyOf(request),
+            sum: request.body.sum,
+          },
+          accountView,
+        ),
       ),
   );
 
@@ -115,11 +122,15 @@ export function accountRoutes(app: HttpServer, db: Database, guards: Guards, per
     async (request, reply) =>
       idempotentResponse(
         reply,
-        await pay(db, {
-          userId: request.params.userId,
-          key: idempotencyKeyOf(request),
-          sum: request.body.sum,
-        }),
+        await pay(
+          db,
+          {
+            userId: request.params.userId,
+            key: idempotencyKeyOf(request),
+            sum: request.body.sum,
+          },
+          accountView,
+        ),
       ),
   );
 
@@ -144,11 +155,13 @@ export function accountRoutes(app: HttpServer, db: Database, guards: Guards, per
     },
     async (request) => ({
       success: true as const,
-      data: await rollback(db, {
-        userId: request.params.userId,
-        key: idempotencyKeyOf(request),
-        byService: request.caller !== null,
-      }),
+      data: accountView(
+        await rollback(db, {
+          userId: request.params.userId,
+          key: idempotencyKeyOf(request),
+          byService: request.caller !== null,
+        }),
+      ),
     }),
   );
 }

@@ -1,4 +1,5 @@
-import { PositiveInt, Timestamp, Type } from '@adboard/kit';
+import { formatTimestamp, PositiveInt, Timestamp, Type } from '@adboard/kit';
+import type { Account, LedgerEntry } from '@adboard/ledger';
 
 /** The largest amount one operation may move (whole currency units). */
 export const MAX_SUM = 1_000_000_000;
@@ -20,3 +21,19 @@ export const EntryView = Type.Object({
 });
 
 export const Sum = Type.Object({ sum: PositiveInt(MAX_SUM, `whole units, at most ${MAX_SUM}`) });
+
+export const accountView = ({ userId, balance, createdAt, updatedAt }: Account) => ({
+  userId,
+  balance,
+  createdAt: formatTimestamp(createdAt),
+  updatedAt: formatTimestamp(updatedAt),
+});
+
+export const entryView = ({ id, kind, amount, idempotencyKey, reverses, createdAt }: LedgerEntry) => ({
+  id,
+  kind,
+  amount,
+  idempotencyKey,
+  reverses,
+  createdAt: formatTimestamp(createdAt),
+});

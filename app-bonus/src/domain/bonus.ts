@@ -1,13 +1,11 @@
 import {
   BusinessError,
   fingerprintOf,
-  Ledger,
-  releaseIdempotencyKey,
   withIdempotency,
-  type Account,
   type Database,
   type IdempotentOutcome,
 } from '@adboard/kit';
+import { Ledger, reverseByKey, type Account, type PostingRefusal } from '@adboard/ledger';
 
 export const messages = {
   notFound: 'Бонусный счёт не найден',
@@ -16,6 +14,12 @@ export const messages = {
 
 const kinds = { accrual: 'accrual', accrualReversal: 'accrual_reversal' };
 const scopeOf = (userId: number) => `bonus:${userId}`;
+
+/** Bonus balances only grow by accruals, so only a missing account can refuse a posting. */
+function refusal(why: PostingRefusal): Error {
+  if (why === 'no-account') return new BusinessError(messages.noAccountForUser);
+  return new Error(`a bonus posting cannot lack funds: ${why}`);
+}
 
 /** round_half_up(sum × percent / 100), in integers only. */
 export function bonusFor(sum: number, percent: number): number {
@@ -28,11 +32,12 @@ export async function getBonusAccount(db: Database, userId: number): Promise<Acc
   return account;
 }
 
-/** Accrues the bonus for a purchase of `sum`, once per key. */
-export function accrue(
+/** Accrues the bonus for a purchase of `sum`, once per key; a repeat replays the stored `present`ed answer. */
+export function accrue<View>(
   db: Database,
   { userId, key, sum, percent }: { userId: number; key: string; sum: number; percent: number },
-): Promise<IdempotentOutcome<Account>> {
+  present: (account: Account) => View,
+): Promise<IdempotentOutcome<View>> {
   return withIdempotency(
     db,
     { scope: scopeOf(userId), key, fingerprint: fingerprintOf('add', { sum }) },
@@ -42,10 +47,9 @@ export function accrue(
       const result =
         amount > 0
           ? await ledger.post(userId, { amount, kind: kinds.accrual, idempotencyKey: key })
-          : await ledger.account(userId);
-      if (!result || result === 'no-account') throw new BusinessError(messages.noAccountForUser);
-      if (result === 'insufficient-funds') throw new Error('an accrual cannot lack funds');
-      return result;
+          : ((await ledger.account(userId)) ?? 'no-account');
+      if (typeof result === 'string') throw refusal(result);
+      return present(result);
     },
   );
 }
@@ -55,15 +59,11 @@ export function reverseAccrual(
   db: Database,
   { userId, key }: { userId: number; key: string },
 ): Promise<Account> {
-  return db.transaction(async (tx) => {
-    const ledger = new Ledger(tx);
-    const account = await ledger.lockAccount(userId);
-    if (!account) throw new BusinessError(messages.noAccountForUser);
-    const entry = await ledger.reversible(userId, key, [kinds.accrual]);
-    await releaseIdempotencyKey(tx, scopeOf(userId), key);
-    if (!entry) return account;
-    const reversed = await ledger.reverse(entry, kinds.accrualReversal);
-    if (typeof reversed === 'string') throw new Error(`bonus reversal refused: ${reversed}`);
-    return reversed;
+  return reverseByKey(db, {
+    userId,
+    key,
+    scope: scopeOf(userId),
+    reversalKinds: { [kinds.accrual]: kinds.accrualReversal },
+    refused: refusal,
   });
 }

@@ -1,5 +1,6 @@
 import {
   errorResponses,
+  formatTimestamp,
   IdempotencyKeyHeader,
   idempotencyKeyOf,
   idempotentResponse,
@@ -9,11 +10,11 @@ import {
   Timestamp,
   Type,
   UserIdParams,
-  type Account,
   type Database,
   type Guards,
   type HttpServer,
 } from '@adboard/kit';
+import type { Account } from '@adboard/ledger';
 import { accrue, getBonusAccount, reverseAccrual } from '../domain/bonus.js';
 
 const MAX_SUM = 1_000_000_000;
@@ -28,8 +29,8 @@ const BonusView = Type.Object({
 const view = ({ userId, balance, createdAt, updatedAt }: Account) => ({
   userId,
   bonus: balance,
-  createdAt,
-  updatedAt,
+  createdAt: formatTimestamp(createdAt),
+  updatedAt: formatTimestamp(updatedAt),
 });
 
 export function bonusRoutes(app: HttpServer, db: Database, guards: Guards, percent: number): void {
@@ -70,13 +71,12 @@ export function bonusRoutes(app: HttpServer, db: Database, guards: Guards, perce
       },
     },
     async (request, reply) => {
-      const outcome = await accrue(db, {
-        userId: request.params.userId,
-        key: idempotencyKeyOf(request),
-        sum: request.body.sum,
-        percent,
-      });
-      return idempotentResponse(reply, { ...outcome, response: view(outcome.response) });
+      const outcome = await accrue(
+        db,
+        { userId: request.params.userId, key: idempotencyKeyOf(request), sum: request.body.sum, percent },
+        view,
+      );
+      return idempotentResponse(reply, outcome);
     },
   );
 

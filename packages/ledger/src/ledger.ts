@@ -1,20 +1,17 @@
 import { join } from 'node:path';
-import type { Queryable } from '../db/database.js';
-import type { MigrationSource } from '../db/migrate.js';
-import { formatTimestamp } from '../http/fields.js';
-import { packageDir } from '../package-dir.js';
+import { packageDir, type MigrationSource, type Queryable } from '@adboard/kit';
 
 /** The `accounts` and `ledger_entries` tables, for services that keep money-like balances. */
 export const ledgerMigrations: MigrationSource = {
   name: 'ledger',
-  dir: join(packageDir(import.meta.url), 'migrations-ledger'),
+  dir: join(packageDir(import.meta.url), 'migrations'),
 };
 
 export interface Account {
   userId: number;
   balance: number;
-  createdAt: string;
-  updatedAt: string;
+  createdAt: Date;
+  updatedAt: Date;
 }
 
 export interface LedgerEntry {
@@ -24,7 +21,7 @@ export interface LedgerEntry {
   kind: string;
   idempotencyKey: string | null;
   reverses: number | null;
-  createdAt: string;
+  createdAt: Date;
 }
 
 /** Why a posting was refused. */
@@ -50,8 +47,8 @@ interface EntryRow {
 const toAccount = (row: AccountRow): Account => ({
   userId: row.user_id,
   balance: row.balance,
-  createdAt: formatTimestamp(row.created_at),
-  updatedAt: formatTimestamp(row.updated_at),
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
 });
 
 const toEntry = (row: EntryRow): LedgerEntry => ({
@@ -61,7 +58,7 @@ const toEntry = (row: EntryRow): LedgerEntry => ({
   kind: row.kind,
   idempotencyKey: row.idempotency_key,
   reverses: row.reverses,
-  createdAt: formatTimestamp(row.created_at),
+  createdAt: row.created_at,
 });
 
 /**

@@ -1,10 +1,12 @@
 import { USER_TOPIC } from '@adboard/contracts';
-import type { Database } from '../db/database.js';
-import type { InboxConsumer } from '../events/consumer.js';
-import { topicConsumer } from '../events/topics.js';
-import type { EventBus } from '../events/types.js';
-import type { Logger } from '../logger.js';
-import type { Registry } from '../metrics.js';
+import {
+  topicConsumer,
+  type Database,
+  type EventBus,
+  type InboxConsumer,
+  type Logger,
+  type Registry,
+} from '@adboard/kit';
 import { Ledger } from './ledger.js';
 
 /**

@@ -1,13 +1,17 @@
-import { kitMigrations, migrationsOf } from '../db/migrate.js';
-import { IdempotencyCleanup } from '../idempotency/cleanup.js';
-import type { Ports } from '../main.js';
-import { createServiceBase, type ServiceBase } from '../service-base.js';
-import { Service } from '../service.js';
+import {
+  createServiceBase,
+  IdempotencyCleanup,
+  kitMigrations,
+  migrationsOf,
+  Service,
+  type Ports,
+  type ServiceBase,
+} from '@adboard/kit';
 import { openAccountsFromUserEvents } from './accounts-from-user-events.js';
 import { ledgerMigrations } from './ledger.js';
 
 /**
- * A service that keeps balances on the kit's ledger (app-billing, app-bonus): an account per
+ * A service that keeps balances on the ledger (app-billing, app-bonus): an account per
  * registered user opened from `user.event`, idempotency keys cleaned after their retention, and
  * the routes the service adds.
  */

@@ -32,42 +32,29 @@ export interface Movement {
   sum: number;
 }
 
-/**
- * Credits the account once per key; a repeat replays the first answer, which is the account as
- * `present` shows it (what is stored for a replay).
- */
-export function topUp<View>(
+/** Posts the movement once per key; a repeat replays the first answer, the account as `present` showed it. */
+function postOnce<View>(
   db: Database,
   { userId, key, sum }: Movement,
+  operation: { name: string; kind: string; sign: 1 | -1 },
   present: (account: Account) => View,
 ): Promise<IdempotentOutcome<View>> {
-  return withIdempotency(
-    db,
-    { scope: scopeOf(userId), key, fingerprint: fingerprintOf('top-up', { sum }) },
-    (tx) =>
-      new Ledger(tx)
-        .post(userId, { amount: sum, kind: kinds.topUp, idempotencyKey: key })
-        .then(accepted)
-        .then(present),
+  const fingerprint = fingerprintOf(operation.name, { sum });
+  return withIdempotency(db, { scope: scopeOf(userId), key, fingerprint }, (tx) =>
+    new Ledger(tx)
+      .post(userId, { amount: operation.sign * sum, kind: operation.kind, idempotencyKey: key })
+      .then(accepted)
+      .then(present),
   );
 }
 
+/** Credits the account once per key. */
+export const topUp = <View>(db: Database, movement: Movement, present: (account: Account) => View) =>
+  postOnce(db, movement, { name: 'top-up', kind: kinds.topUp, sign: 1 }, present);
+
 /** Debits the account once per key; without enough money nothing happens and nothing is recorded. */
-export function pay<View>(
-  db: Database,
-  { userId, key, sum }: Movement,
-  present: (account: Account) => View,
-): Promise<IdempotentOutcome<View>> {
-  return withIdempotency(
-    db,
-    { scope: scopeOf(userId), key, fingerprint: fingerprintOf('pay', { sum }) },
-    (tx) =>
-      new Ledger(tx)
-        .post(userId, { amount: -sum, kind: kinds.payment, idempotencyKey: key })
-        .then(accepted)
-        .then(present),
-  );
-}
+export const pay = <View>(db: Database, movement: Movement, present: (account: Account) => View) =>
+  postOnce(db, movement, { name: 'pay', kind: kinds.payment, sign: -1 }, present);
 
 /**
  * Reverses the operation made with `key` on this account and frees the key, so the same key

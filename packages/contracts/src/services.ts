@@ -51,12 +51,6 @@ export function isServiceName(name: string): name is ServiceName {
   return (SERVICE_NAMES as readonly string[]).includes(name);
 }
 
-/** The service's entry; a name outside the catalogue is a programming error. */
-export function serviceEntry(name: string): ServiceEntry {
-  if (!isServiceName(name)) throw new Error(`${name} is not in the service catalogue`);
-  return SERVICES[name];
-}
-
 /** The service's database name, e.g. `app_billing`. */
 export const databaseNameOf = (name: ServiceName) => name.replace('-', '_');
 

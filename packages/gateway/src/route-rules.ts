@@ -7,7 +7,7 @@
  * `/` matches everything that starts with it (so `/` matches every path).
  */
 
-import { type ServiceName } from '@adboard/contracts';
+import type { ServiceName } from '@adboard/contracts';
 
 export { isServiceName, SERVICE_NAMES, type ServiceName } from '@adboard/contracts';
 

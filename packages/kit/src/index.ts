@@ -33,6 +33,7 @@ export * from './main.js';
 export * from './metrics.js';
 export * from './package-dir.js';
 export * from './repeated-failure.js';
+export * from './request-context.js';
 export * from './service-base.js';
 export * from './service.js';
 export * from './trace.js';

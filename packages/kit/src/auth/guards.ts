@@ -1,17 +1,9 @@
 import type { FastifyRequest } from 'fastify';
 import { AccessDeniedError, NotFoundError, UnauthorizedError } from '../http/errors.js';
 import { INT32_MAX } from '../http/fields.js';
-import { ServiceCredentials } from './service-credentials.js';
-import type { TokenVerifier, UserClaims } from './tokens.js';
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    user: UserClaims | null;
-    caller: string | null;
-  }
-}
-
-export const USER_TOKEN_HEADER = 'x-auth-token';
+import { SERVICE_TOKEN_HEADER, USER_TOKEN_HEADER, type UserClaims } from '../request-context.js';
+import type { ServiceCredentials } from './service-credentials.js';
+import type { TokenVerifier } from './tokens.js';
 
 function headerValue(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];
@@ -54,7 +46,7 @@ export function createGuards(tokens: TokenVerifier, services: ServiceCredentials
   const service =
     (...allowedCallers: string[]): Guard =>
     async (request) => {
-      const caller = await services.verify(headerValue(request, ServiceCredentials.header));
+      const caller = await services.verify(headerValue(request, SERVICE_TOKEN_HEADER));
       if (allowedCallers.length > 0 && !allowedCallers.includes(caller)) throw new AccessDeniedError();
       request.caller = caller;
     };
@@ -65,7 +57,7 @@ export function createGuards(tokens: TokenVerifier, services: ServiceCredentials
     selfOrService:
       (...allowedCallers) =>
       async (request) => {
-        if (headerValue(request, ServiceCredentials.header)) {
+        if (headerValue(request, SERVICE_TOKEN_HEADER)) {
           await service(...allowedCallers)(request);
           parseUserId((request.params as Record<string, unknown>).userId);
         } else {

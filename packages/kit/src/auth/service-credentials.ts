@@ -1,6 +1,7 @@
 import { jwtVerify, SignJWT } from 'jose';
 import { ExpiringCache } from '../expiring-cache.js';
 import { AccessDeniedError } from '../http/errors.js';
+import { SERVICE_TOKEN_HEADER, type CallerCredentials } from '../request-context.js';
 
 const ALGORITHM = 'HS256';
 const TTL_SECONDS = 300;
@@ -12,8 +13,8 @@ const REUSE_SECONDS = 240;
  * (`SERVICE_SECRET`, a Kubernetes Secret). A user can never hold one, so internal routes stay
  * internal even when a user token is present.
  */
-export class ServiceCredentials {
-  static readonly header = 'x-service-token';
+export class ServiceCredentials implements CallerCredentials {
+  static readonly header = SERVICE_TOKEN_HEADER;
   private readonly key: Uint8Array;
   private readonly cache = new Map<string, { token: string; reuseUntil: number }>();
   /** Tokens that passed, until they expire: a caller reuses one token for minutes. */

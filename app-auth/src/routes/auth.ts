@@ -37,7 +37,10 @@ export function authRoutes(app: HttpServer, deps: AuthRouteDeps): void {
   app.post(
     '/api/v1/login',
     {
-      config: rateLimited({ ...deps.loginsPerAddress, per: 'address', message: TOO_MANY_LOGINS }),
+      config: {
+        access: 'public',
+        ...rateLimited({ ...deps.loginsPerAddress, per: 'address', message: TOO_MANY_LOGINS }),
+      },
       schema: {
         tags: ['auth'],
         summary:
@@ -62,6 +65,7 @@ export function authRoutes(app: HttpServer, deps: AuthRouteDeps): void {
   app.get(
     '/api/v1/auth',
     {
+      config: { access: 'public' },
       schema: {
         tags: ['auth'],
         summary: 'Forward auth: a live session answers 200 with X-Auth-Token (a JWT), none answers 401',
@@ -82,6 +86,7 @@ export function authRoutes(app: HttpServer, deps: AuthRouteDeps): void {
   app.post(
     '/api/v1/logout',
     {
+      config: { access: 'public' },
       schema: {
         tags: ['auth'],
         summary: 'Log out (200 even without a session)',
@@ -98,6 +103,7 @@ export function authRoutes(app: HttpServer, deps: AuthRouteDeps): void {
   app.get(
     '/.well-known/jwks.json',
     {
+      config: { access: 'public' },
       schema: {
         tags: ['auth'],
         summary: 'Public keys that verify user tokens (JWKS)',

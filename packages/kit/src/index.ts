@@ -17,6 +17,7 @@ export * from './http/fields.js';
 export * from './http/keep-alive.js';
 export * from './http/rate-limit.js';
 export * from './http/responses.js';
+export * from './http/route-access.js';
 export * from './http/server.js';
 export * from './http/service-client.js';
 export * from './http/validation.js';

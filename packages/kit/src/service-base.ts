@@ -1,4 +1,4 @@
-import { createGuards, type Guards } from './auth/guards.js';
+import { createGuards, guardFor, type Guards } from './auth/guards.js';
 import { ServiceCredentials } from './auth/service-credentials.js';
 import { TokenVerifier } from './auth/tokens.js';
 import type { Database } from './db/database.js';
@@ -34,6 +34,7 @@ export async function createServiceBase(
   const bus = requirePort(ports, 'bus', 'KAFKA_BROKERS');
   const metrics = createMetricsRegistry(name);
   const credentials = new ServiceCredentials(name, config.SERVICE_SECRET);
+  const guards = createGuards(TokenVerifier.remote(config.AUTH_JWKS_URL), credentials);
   const http = await createHttpServer({
     service: name,
     description,
@@ -42,7 +43,7 @@ export async function createServiceBase(
     readiness: [{ name: 'database', check: () => db.ping() }],
     trustedProxies: trustedProxiesOf(config.TRUSTED_PROXIES),
     serviceCredentials: credentials,
+    guardFor: (access) => guardFor(guards, access),
   });
-  const guards = createGuards(TokenVerifier.remote(config.AUTH_JWKS_URL), credentials);
   return { db, bus, logger: ports.logger, metrics, http, guards, credentials };
 }

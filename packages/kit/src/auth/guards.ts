@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { AccessDeniedError, NotFoundError, UnauthorizedError } from '../http/errors.js';
 import { INT32_MAX } from '../http/fields.js';
+import type { GuardedAccess } from '../http/route-access.js';
 import { SERVICE_TOKEN_HEADER, USER_TOKEN_HEADER, type UserClaims } from '../request-context.js';
 import type { ServiceCredentials } from './service-credentials.js';
 import type { TokenVerifier } from './tokens.js';
@@ -65,6 +66,13 @@ export function createGuards(tokens: TokenVerifier, services: ServiceCredentials
         }
       },
   };
+}
+
+/** The guard a route's declared access stands for (see `RouteAccess`). */
+export function guardFor(guards: Guards, access: GuardedAccess): Guard {
+  if (access === 'user') return guards.user;
+  if (access === 'self') return guards.self;
+  return 'service' in access ? guards.service(access.service) : guards.selfOrService(access.selfOrService);
 }
 
 /** The authenticated user of a request that passed the `user` or `self` guard. */

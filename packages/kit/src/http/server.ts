@@ -15,6 +15,7 @@ import { rateLimits } from './rate-limit.js';
 import type { ReadinessCheck } from './readiness.js';
 import { RequestLog } from './request-log.js';
 import { requestMetrics } from './request-metrics.js';
+import { routeAccess, type RouteAccessOptions } from './route-access.js';
 import { securityHeaders } from './security-headers.js';
 import { traceContext } from './trace-context.js';
 
@@ -54,6 +55,8 @@ export interface HttpServerOptions {
   requestLogLevel?: 'info' | 'debug';
   /** Serve `/metrics` (default true; the entry point does not: metrics are scraped on service ports). */
   metricsRoute?: boolean;
+  /** The guards behind the routes' declared access (`config: { access }`); without them only `public`. */
+  guardFor?: RouteAccessOptions['guardFor'];
 }
 
 /** The largest request body a service (and so the entry point) reads: 128 KiB. */
@@ -85,6 +88,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   await app.register(rateLimits, { store: options.rateLimitStore });
   await app.register(parsing);
   await app.register(envelope);
+  await app.register(routeAccess, options.guardFor ? { guardFor: options.guardFor } : {});
   await app.register(requestMetrics, { metrics: options.metrics, metricsRoute: options.metricsRoute });
   if (options.docs !== false) await app.register(docs, options);
   await app.register(health, { readiness: options.readiness });

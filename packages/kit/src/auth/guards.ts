@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { AccessDeniedError, NotFoundError, UnauthorizedError } from '../http/errors.js';
 import { INT32_MAX } from '../http/fields.js';
-import type { GuardedAccess } from '../http/route-access.js';
+import type { GuardedAccess, RouteGuard } from '../http/route-access.js';
 import { SERVICE_TOKEN_HEADER, USER_TOKEN_HEADER, type UserClaims } from '../request-context.js';
 import type { ServiceCredentials } from './service-credentials.js';
 import type { TokenVerifier } from './tokens.js';
@@ -19,7 +19,7 @@ export function parseUserId(raw: unknown): number {
   return id;
 }
 
-export type Guard = (request: FastifyRequest) => Promise<void>;
+export type Guard = RouteGuard;
 
 export interface Guards {
   /** A valid user token (401 otherwise); its claims land on `request.user`. */

@@ -24,7 +24,7 @@ export function createAdvService(hooks?: SagaHooks): ServiceModule<typeof advCon
     name: 'app-adv',
     configSchema: advConfigSchema,
     async create(config, ports) {
-      const { db, bus, logger, metrics, http, guards, credentials } = await createServiceBase(
+      const { db, bus, logger, metrics, http, credentials } = await createServiceBase(
         'app-adv',
         'Paid advertisements: the purchase saga across billing, bonus and adv',
         config,
@@ -65,7 +65,6 @@ export function createAdvService(hooks?: SagaHooks): ServiceModule<typeof advCon
       });
       advertisementRoutes(http, {
         db,
-        guards,
         saga,
         runner,
         budgetMs: config.PURCHASE_TIME_BUDGET_MS,

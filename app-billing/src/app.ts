@@ -13,8 +13,8 @@ export const billingService: ServiceModule<typeof billingConfigSchema> = {
       moduleUrl: import.meta.url,
       config,
       ports,
-      routes: ({ http, db, guards }) =>
-        accountRoutes(http, db, guards, {
+      routes: ({ http, db }) =>
+        accountRoutes(http, db, {
           max: config.MONEY_LIMIT_PER_USER,
           windowSeconds: config.MONEY_LIMIT_WINDOW_SECONDS,
           per: 'user',

@@ -13,6 +13,6 @@ export const bonusService: ServiceModule<typeof bonusConfigSchema> = {
       moduleUrl: import.meta.url,
       config,
       ports,
-      routes: ({ http, db, guards }) => bonusRoutes(http, db, guards, config.BONUS_PERCENT),
+      routes: ({ http, db }) => bonusRoutes(http, db, config.BONUS_PERCENT),
     }),
 };

@@ -7,13 +7,13 @@ export const notifyService: ServiceModule<typeof notifyConfigSchema> = {
   name: 'app-notify',
   configSchema: notifyConfigSchema,
   async create(config, ports) {
-    const { db, bus, logger, metrics, http, guards } = await createServiceBase(
+    const { db, bus, logger, metrics, http } = await createServiceBase(
       'app-notify',
       'Notifications from order.event',
       config,
       ports,
     );
-    notificationRoutes(http, db, guards);
+    notificationRoutes(http, db);
     return new Service({
       name: 'app-notify',
       logger,

@@ -13,13 +13,13 @@ export const userService: ServiceModule<typeof userConfigSchema> = {
   name: 'app-user',
   configSchema: userConfigSchema,
   async create(config, ports) {
-    const { db, bus, logger, metrics, http, guards } = await createServiceBase(
+    const { db, bus, logger, metrics, http } = await createServiceBase(
       'app-user',
       'Registration and profiles; publishes user.event',
       config,
       ports,
     );
-    userRoutes(http, db, guards, {
+    userRoutes(http, db, {
       max: config.REGISTRATION_LIMIT_PER_ADDRESS,
       windowSeconds: config.REGISTRATION_LIMIT_WINDOW_SECONDS,
       per: 'address',

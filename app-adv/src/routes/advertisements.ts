@@ -13,7 +13,6 @@ import {
   requireIdempotencyKey,
   Type,
   type Database,
-  type Guards,
   type HttpServer,
   type RouteRateLimit,
 } from '@adboard/kit';
@@ -30,7 +29,6 @@ import {
 
 export interface AdvertisementRouteDeps {
   db: Database;
-  guards: Guards;
   saga: PurchaseSaga;
   runner: { owner: string; leaseMs: number };
   /** How long a purchase request waits for its saga before answering 202. */
@@ -39,7 +37,6 @@ export interface AdvertisementRouteDeps {
   purchasesPerUser: RouteRateLimit;
 }
 
-const asUser = [{ userToken: [] }];
 const tags = ['advertisements'];
 
 /** `promise`'s value, or undefined if it takes longer than `ms`. */
@@ -54,16 +51,15 @@ async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined
 }
 
 export function advertisementRoutes(app: HttpServer, deps: AdvertisementRouteDeps): void {
-  const { db, guards, saga } = deps;
+  const { db, saga } = deps;
 
-  freshKeyRoute(app, '/api/v1/adv/uuid', guards.user, tags);
+  freshKeyRoute(app, '/api/v1/adv/uuid', tags);
 
   app.post(
     '/api/v1/adv/create',
     {
-      onRequest: guards.user,
       preValidation: requireIdempotencyKey,
-      config: rateLimited(deps.purchasesPerUser),
+      config: { access: 'user', ...rateLimited(deps.purchasesPerUser) },
       schema: {
         tags,
         summary:
@@ -74,7 +70,6 @@ export function advertisementRoutes(app: HttpServer, deps: AdvertisementRouteDep
           'The price is the number of characters of `text` (Unicode code points). The author shown on the board is ' +
           'the username of the token. A repeat with the same key after success replays the advertisement; after a ' +
           'failure it buys again. Follow a 202 with `GET /api/v1/adv/{id}/purchase` or a repeat with the same key.',
-        security: asUser,
         headers: IdempotencyKeyHeader,
         body: NewAdvertisement,
         response: {
@@ -121,11 +116,10 @@ export function advertisementRoutes(app: HttpServer, deps: AdvertisementRouteDep
   app.get(
     '/api/v1/adv/:id',
     {
-      onRequest: guards.user,
+      config: { access: 'user' },
       schema: {
         tags,
         summary: 'One of your advertisements',
-        security: asUser,
         params: AdvertisementIdParams,
         response: { 200: Ok(AdvertisementView, 'The advertisement'), ...errorResponses(401, 404) },
       },
@@ -139,11 +133,10 @@ export function advertisementRoutes(app: HttpServer, deps: AdvertisementRouteDep
   app.get(
     '/api/v1/adv',
     {
-      onRequest: guards.user,
+      config: { access: 'user' },
       schema: {
         tags,
         summary: 'Your advertisements, newest first (page from 1, limit up to 100, default 20)',
-        security: asUser,
         querystring: PageQuery(100, 20, 'advertisements'),
         response: { 200: Ok(Type.Array(AdvertisementView), 'A page of them'), ...errorResponses(400, 401) },
       },
@@ -157,14 +150,13 @@ export function advertisementRoutes(app: HttpServer, deps: AdvertisementRouteDep
   app.get(
     '/api/v1/adv/:id/purchase',
     {
-      onRequest: guards.user,
+      config: { access: 'user' },
       schema: {
         tags,
         summary: 'How the purchase of your advertisement went, step by step, as the saga stored it',
         description:
           '`status` is the advertisement’s. Steps: bonus accrual, payment, bonus reversal, activation, ' +
           'notification; outcomes: done, refused, retrying, compensated. Poll it to show a pending purchase progress.',
-        security: asUser,
         params: AdvertisementIdParams,
         response: {
           200: Ok(PurchaseProgressView, 'The newest purchase attempt of the advertisement'),

@@ -7,6 +7,7 @@ export function boardRoutes(app: HttpServer, deps: { db: Database }): void {
   app.get(
     '/api/v1/board',
     {
+      config: { access: 'public' },
       schema: {
         tags: ['board'],
         summary: 'The public board: every user’s active advertisements, newest first',

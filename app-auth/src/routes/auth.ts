@@ -38,7 +38,10 @@ export function authRoutes(app: HttpServer, deps: AuthRouteDeps): void {
   app.post(
     '/api/v1/login',
     {
-      config: rateLimited({ ...deps.loginsPerAddress, per: 'address', message: TOO_MANY_LOGINS }),
+      config: {
+        access: 'public',
+        ...rateLimited({ ...deps.loginsPerAddress, per: 'address', message: TOO_MANY_LOGINS }),
+      },
       schema: {
         tags: ['auth'],
         summary:
@@ -63,6 +66,7 @@ export function authRoutes(app: HttpServer, deps: AuthRouteDeps): void {
   app.get(
     '/api/v1/auth',
     {
+      config: { access: 'public' },
       schema: {
         tags: ['auth'],
         summary: 'Forward auth: a live session answers 200 with X-Auth-Token (a JWT), none answers 401',
@@ -83,6 +87,7 @@ export function authRoutes(app: HttpServer, deps: AuthRouteDeps): void {
   app.post(
     '/api/v1/logout',
     {
+      config: { access: 'public' },
       schema: {
         tags: ['auth'],
         summary: 'Log out (200 even without a session)',
@@ -99,6 +104,7 @@ export function authRoutes(app: HttpServer, deps: AuthRouteDeps): void {
   app.get(
     '/.well-known/jwks.json',
     {
+      config: { access: 'public' },
       schema: {
         tags: ['auth'],
         summary: 'Public keys that verify user tokens (JWKS)',

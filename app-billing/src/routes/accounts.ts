@@ -12,28 +12,23 @@ import {
   Type,
   UserIdParams,
   type Database,
-  type Guards,
   type HttpServer,
   type RouteRateLimit,
 } from '@adboard/kit';
 import { getAccount, pay, rollback, statement, topUp } from '../domain/accounts.js';
 import { AccountView, accountView, EntryView, entryView, Sum } from './schemas.js';
 
-const asUser = [{ userToken: [] }];
-const asService = [{ serviceToken: [] }];
-
 /** `perUser` limits the money operations a user starts (top-up, rollback); services are never limited. */
-export function accountRoutes(app: HttpServer, db: Database, guards: Guards, perUser: RouteRateLimit): void {
-  freshKeyRoute(app, '/api/v1/account/uuid', guards.user, ['accounts']);
+export function accountRoutes(app: HttpServer, db: Database, perUser: RouteRateLimit): void {
+  freshKeyRoute(app, '/api/v1/account/uuid', ['accounts']);
 
   app.get(
     '/api/v1/account/:userId',
     {
-      onRequest: guards.self,
+      config: { access: 'self' },
       schema: {
         tags: ['accounts'],
         summary: 'Your account',
-        security: asUser,
         params: UserIdParams,
         response: { 200: Ok(AccountView, 'Your account'), ...errorResponses(400, 401, 403, 404) },
       },
@@ -47,11 +42,10 @@ export function accountRoutes(app: HttpServer, db: Database, guards: Guards, per
   app.get(
     '/api/v1/account/:userId/transactions',
     {
-      onRequest: guards.self,
+      config: { access: 'self' },
       schema: {
         tags: ['accounts'],
         summary: 'Your ledger entries, newest first (page from 1, limit up to 100, default 20)',
-        security: asUser,
         params: UserIdParams,
         querystring: PageQuery(100, 20, 'entries'),
         response: {
@@ -69,14 +63,12 @@ export function accountRoutes(app: HttpServer, db: Database, guards: Guards, per
   app.put(
     '/api/v1/account/top-up/:userId',
     {
-      onRequest: guards.self,
       preValidation: requireIdempotencyKey,
-      config: rateLimited(perUser),
+      config: { access: 'self', ...rateLimited(perUser) },
       schema: {
         tags: ['accounts'],
         summary:
           'Credit your account (429 with Retry-After beyond the per-user limit); a repeat with the same key changes nothing (Idempotent-Replayed: true)',
-        security: asUser,
         params: UserIdParams,
         headers: IdempotencyKeyHeader,
         body: Sum,
@@ -104,12 +96,11 @@ export function accountRoutes(app: HttpServer, db: Database, guards: Guards, per
   app.put(
     '/api/v1/account/pay/:userId',
     {
-      onRequest: guards.service('app-adv'),
+      config: { access: { service: 'app-adv' } },
       preValidation: requireIdempotencyKey,
       schema: {
         tags: ['accounts'],
         summary: 'Debit an account (internal: app-adv); not enough money → 400 and nothing is recorded',
-        security: asService,
         params: UserIdParams,
         headers: IdempotencyKeyHeader,
         body: Sum,
@@ -137,14 +128,12 @@ export function accountRoutes(app: HttpServer, db: Database, guards: Guards, per
   app.put(
     '/api/v1/account/rollback/:userId',
     {
-      onRequest: guards.selfOrService('app-adv'),
       preValidation: requireIdempotencyKey,
-      config: rateLimited(perUser),
+      config: { access: { selfOrService: 'app-adv' }, ...rateLimited(perUser) },
       schema: {
         tags: ['accounts'],
         summary:
           'Reverse the operation made with this key (a payment only by a service); nothing to reverse → unchanged',
-        security: [...asUser, ...asService],
         params: UserIdParams,
         headers: IdempotencyKeyHeader,
         response: {

@@ -11,7 +11,6 @@ import {
   Type,
   UserIdParams,
   type Database,
-  type Guards,
   type HttpServer,
 } from '@adboard/kit';
 import type { Account } from '@adboard/ledger';
@@ -33,15 +32,14 @@ const view = ({ userId, balance, createdAt, updatedAt }: Account) => ({
   updatedAt: formatTimestamp(updatedAt),
 });
 
-export function bonusRoutes(app: HttpServer, db: Database, guards: Guards, percent: number): void {
+export function bonusRoutes(app: HttpServer, db: Database, percent: number): void {
   app.get(
     '/api/v1/bonus/:userId',
     {
-      onRequest: guards.self,
+      config: { access: 'self' },
       schema: {
         tags: ['bonus'],
         summary: 'Your bonus account',
-        security: [{ userToken: [] }],
         params: UserIdParams,
         response: { 200: Ok(BonusView, 'Your bonus account'), ...errorResponses(400, 401, 403, 404) },
       },
@@ -55,12 +53,11 @@ export function bonusRoutes(app: HttpServer, db: Database, guards: Guards, perce
   app.put(
     '/api/v1/bonus/add/:userId',
     {
-      onRequest: guards.service('app-adv'),
+      config: { access: { service: 'app-adv' } },
       preValidation: requireIdempotencyKey,
       schema: {
         tags: ['bonus'],
         summary: `Accrue round_half_up(sum × ${percent} / 100) for a purchase of sum (internal: app-adv)`,
-        security: [{ serviceToken: [] }],
         params: UserIdParams,
         headers: IdempotencyKeyHeader,
         body: Type.Object({ sum: PositiveInt(MAX_SUM, 'the purchase amount') }),
@@ -83,12 +80,11 @@ export function bonusRoutes(app: HttpServer, db: Database, guards: Guards, perce
   app.put(
     '/api/v1/bonus/rollback/:userId',
     {
-      onRequest: guards.service('app-adv'),
+      config: { access: { service: 'app-adv' } },
       preValidation: requireIdempotencyKey,
       schema: {
         tags: ['bonus'],
         summary: 'Reverse the accrual made with this key (internal: app-adv); nothing to reverse → unchanged',
-        security: [{ serviceToken: [] }],
         params: UserIdParams,
         headers: IdempotencyKeyHeader,
         response: {

@@ -7,7 +7,6 @@ import {
   Type,
   UserIdParams,
   type Database,
-  type Guards,
   type HttpServer,
 } from '@adboard/kit';
 import { NotificationRepository } from '../data/notification-repository.js';
@@ -19,15 +18,14 @@ const NotificationView = Type.Object({
   createdAt: Timestamp(),
 });
 
-export function notificationRoutes(app: HttpServer, db: Database, guards: Guards): void {
+export function notificationRoutes(app: HttpServer, db: Database): void {
   app.get(
     '/api/v1/notification/:userId',
     {
-      onRequest: guards.self,
+      config: { access: 'self' },
       schema: {
         tags: ['notifications'],
         summary: 'Your notifications, oldest first (page from 1, limit up to 1000, default 100)',
-        security: [{ userToken: [] }],
         params: UserIdParams,
         querystring: PageQuery(1000, 100, 'notifications'),
         response: {

@@ -4,7 +4,6 @@ import {
   rateLimited,
   UserIdParams,
   type Database,
-  type Guards,
   type HttpServer,
   type RouteRateLimit,
 } from '@adboard/kit';
@@ -12,16 +11,11 @@ import { checkCredentials, getUser, registerUser, updateProfile } from '../domai
 import { CredentialOwner, Credentials, ProfileChanges, Registration, UserView } from './schemas.js';
 
 /** `registrations` limits the registrations per client address. */
-export function userRoutes(
-  app: HttpServer,
-  db: Database,
-  guards: Guards,
-  registrations: RouteRateLimit,
-): void {
+export function userRoutes(app: HttpServer, db: Database, registrations: RouteRateLimit): void {
   app.post(
     '/api/v1/user/create',
     {
-      config: rateLimited(registrations),
+      config: { access: 'public', ...rateLimited(registrations) },
       schema: {
         tags: ['users'],
         summary: 'Register a user (public; 429 with Retry-After beyond the per-address limit)',
@@ -35,11 +29,10 @@ export function userRoutes(
   app.get(
     '/api/v1/user/:userId',
     {
-      onRequest: guards.self,
+      config: { access: 'self' },
       schema: {
         tags: ['users'],
         summary: 'Read your profile',
-        security: [{ userToken: [] }],
         params: UserIdParams,
         response: { 200: Ok(UserView, 'Your profile'), ...errorResponses(400, 401, 403, 404) },
       },
@@ -50,11 +43,10 @@ export function userRoutes(
   app.put(
     '/api/v1/user/:userId',
     {
-      onRequest: guards.self,
+      config: { access: 'self' },
       schema: {
         tags: ['users'],
         summary: 'Change your profile; absent fields stay as they are',
-        security: [{ userToken: [] }],
         params: UserIdParams,
         body: ProfileChanges,
         response: { 200: Ok(UserView, 'Your profile as changed'), ...errorResponses(400, 401, 403, 404) },
@@ -69,11 +61,10 @@ export function userRoutes(
   app.post(
     '/api/v1/internal/credentials/check',
     {
-      onRequest: guards.service('app-auth'),
+      config: { access: { service: 'app-auth' } },
       schema: {
         tags: ['users'],
         summary: 'Check a username and password (internal: app-auth only)',
-        security: [{ serviceToken: [] }],
         body: Credentials,
         response: { 200: Ok(CredentialOwner, 'The owner of the credentials'), ...errorResponses(400, 403) },
       },

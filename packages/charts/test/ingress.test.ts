@@ -9,6 +9,7 @@ import {
 } from '@adboard/gateway';
 import { describe, expect, it } from 'vitest';
 import { locationsOf, route } from './support/ingress-nginx.js';
+import { declaredRoutes, edgeAccessOf, samplePath } from './support/route-tables.js';
 import {
   appChart,
   chartValues,
@@ -83,6 +84,13 @@ describe.each(SERVICE_NAMES)('the ingress of %s', (service) => {
       }
     }
   });
+
+  it.each(declaredRoutes(service).map((route) => [`${route.method} ${route.url}`, route] as const))(
+    '%s: treated as the service declares its access',
+    (_name, route) => {
+      expect(outcomeOf(`/${service}${samplePath(route.url)}`).access).toBe(edgeAccessOf(route.access));
+    },
+  );
 
   it('puts forward auth on every protected route and nothing auth-related on public ones', () => {
     for (const ingress of ofKind<IIngress>(render(appChart(service)), 'Ingress')) {

@@ -1,7 +1,9 @@
 /**
  * The entry point's route table: which paths of each service are public (no session needed), which
  * are internal (never exposed), and — by elimination — which are protected (forward auth). The local
- * gateway applies it, and the Helm chart tests check the ingress against it, so both stay the same.
+ * gateway applies it, and the Helm chart tests check the ingress against it, so both stay the same;
+ * they also check it against the access each service declares on its routes (`config: { access }`),
+ * so the edge and the services agree (packages/charts/test/route-access.test.ts).
  *
  * A prefix `p` matches the path `p` itself and everything under it (`p/...`); a prefix ending in
  * `/` matches everything that starts with it (so `/` matches every path).

@@ -1,4 +1,4 @@
-import { createGuards, type Guards } from './auth/guards.js';
+import { createGuards, guardFor } from './auth/guards.js';
 import { ServiceCredentials } from './auth/service-credentials.js';
 import { TokenVerifier } from './auth/tokens.js';
 import type { Database } from './db/database.js';
@@ -15,14 +15,14 @@ export interface ServiceBase {
   logger: Logger;
   metrics: Registry;
   http: HttpServer;
-  guards: Guards;
   credentials: ServiceCredentials;
 }
 
 /**
  * What a service with its own database, events and user routes starts from: its ports (a missing
  * one is a configuration error naming its variable), an HTTP server that is ready while the
- * database answers, and route guards that check user tokens against app-auth's JWKS.
+ * database answers, whose routes' declared access is enforced by guards that check user tokens
+ * against app-auth's JWKS and service credentials against SERVICE_SECRET.
  */
 export async function createServiceBase(
   name: string,
@@ -34,6 +34,7 @@ export async function createServiceBase(
   const bus = requirePort(ports, 'bus', 'KAFKA_BROKERS');
   const metrics = createMetricsRegistry(name);
   const credentials = new ServiceCredentials(name, config.SERVICE_SECRET);
+  const guards = createGuards(TokenVerifier.remote(config.AUTH_JWKS_URL), credentials);
   const http = await createHttpServer({
     service: name,
     description,
@@ -42,7 +43,7 @@ export async function createServiceBase(
     readiness: [{ name: 'database', check: () => db.ping() }],
     trustedProxies: trustedProxiesOf(config.TRUSTED_PROXIES),
     serviceCredentials: credentials,
+    guardFor: (access) => guardFor(guards, access),
   });
-  const guards = createGuards(TokenVerifier.remote(config.AUTH_JWKS_URL), credentials);
-  return { db, bus, logger: ports.logger, metrics, http, guards, credentials };
+  return { db, bus, logger: ports.logger, metrics, http, credentials };
 }

@@ -1,16 +1,11 @@
-import { USER_TOKEN_HEADER } from '@adboard/contracts';
+import { SERVICE_TOKEN_HEADER, USER_TOKEN_HEADER } from '@adboard/contracts';
 import type { FastifyRequest } from 'fastify';
 import { AccessDeniedError, NotFoundError, UnauthorizedError } from '../http/errors.js';
 import { INT32_MAX } from '../http/fields.js';
-import { ServiceCredentials } from './service-credentials.js';
-import type { TokenVerifier, UserClaims } from './tokens.js';
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    user: UserClaims | null;
-    caller: string | null;
-  }
-}
+import type { GuardedAccess, RouteGuard } from '../http/route-access.js';
+import type { UserClaims } from '../request-context.js';
+import type { ServiceCredentials } from './service-credentials.js';
+import type { TokenVerifier } from './tokens.js';
 
 function headerValue(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];
@@ -25,7 +20,7 @@ export function parseUserId(raw: unknown): number {
   return id;
 }
 
-export type Guard = (request: FastifyRequest) => Promise<void>;
+export type Guard = RouteGuard;
 
 export interface Guards {
   /** A valid user token (401 otherwise); its claims land on `request.user`. */
@@ -53,7 +48,7 @@ export function createGuards(tokens: TokenVerifier, services: ServiceCredentials
   const service =
     (...allowedCallers: string[]): Guard =>
     async (request) => {
-      const caller = await services.verify(headerValue(request, ServiceCredentials.header));
+      const caller = await services.verify(headerValue(request, SERVICE_TOKEN_HEADER));
       if (allowedCallers.length > 0 && !allowedCallers.includes(caller)) throw new AccessDeniedError();
       request.caller = caller;
     };
@@ -64,7 +59,7 @@ export function createGuards(tokens: TokenVerifier, services: ServiceCredentials
     selfOrService:
       (...allowedCallers) =>
       async (request) => {
-        if (headerValue(request, ServiceCredentials.header)) {
+        if (headerValue(request, SERVICE_TOKEN_HEADER)) {
           await service(...allowedCallers)(request);
           parseUserId((request.params as Record<string, unknown>).userId);
         } else {
@@ -72,6 +67,13 @@ export function createGuards(tokens: TokenVerifier, services: ServiceCredentials
         }
       },
   };
+}
+
+/** The guard a route's declared access stands for (see `RouteAccess`). */
+export function guardFor(guards: Guards, access: GuardedAccess): Guard {
+  if (access === 'user') return guards.user;
+  if (access === 'self') return guards.self;
+  return 'service' in access ? guards.service(access.service) : guards.selfOrService(access.selfOrService);
 }
 
 /** The authenticated user of a request that passed the `user` or `self` guard. */

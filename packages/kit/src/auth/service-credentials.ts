@@ -2,6 +2,7 @@ import { SERVICE_TOKEN_HEADER } from '@adboard/contracts';
 import { jwtVerify, SignJWT } from 'jose';
 import { ExpiringCache } from '../expiring-cache.js';
 import { AccessDeniedError } from '../http/errors.js';
+import type { CallerCredentials } from '../request-context.js';
 
 const ALGORITHM = 'HS256';
 const TTL_SECONDS = 300;
@@ -13,7 +14,7 @@ const REUSE_SECONDS = 240;
  * (`SERVICE_SECRET`, a Kubernetes Secret). A user can never hold one, so internal routes stay
  * internal even when a user token is present.
  */
-export class ServiceCredentials {
+export class ServiceCredentials implements CallerCredentials {
   static readonly header = SERVICE_TOKEN_HEADER;
   private readonly key: Uint8Array;
   private readonly cache = new Map<string, { token: string; reuseUntil: number }>();

@@ -14,13 +14,7 @@ import {
 import { systemClock, type Clock } from '../clock.js';
 import { ExpiringCache } from '../expiring-cache.js';
 import { UnauthorizedError } from '../http/errors.js';
-
-/** What a user token says about its bearer. */
-export interface UserClaims {
-  id: number;
-  username: string;
-  email: string;
-}
+import type { UserClaims } from '../request-context.js';
 
 export const TOKEN_ISSUER = 'app-auth';
 export const TOKEN_AUDIENCE = 'adboard';

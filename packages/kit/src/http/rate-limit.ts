@@ -1,7 +1,7 @@
 /// <reference types="@fastify/rate-limit" preserve="true" />
 import rateLimit, { type RateLimitPluginOptions } from '@fastify/rate-limit';
 import type { FastifyRequest } from 'fastify';
-import type { HttpServer } from './server.js';
+import fp from 'fastify-plugin';
 import type { KeyValueStore } from '../kv/types.js';
 import { TooManyRequestsError } from './errors.js';
 
@@ -59,26 +59,29 @@ function keyValueStore(kv: KeyValueStore) {
  * `rateLimited`): over the limit is 429 in the envelope with `Retry-After`. Counters live in `kv`
  * when given, else in this process. A store that fails lets the request through (fail open).
  */
-export async function registerRateLimits(app: HttpServer, kv?: KeyValueStore): Promise<void> {
-  const options: RateLimitPluginOptions = {
-    global: false,
-    skipOnError: true,
-    addHeadersOnExceeding: {
-      'x-ratelimit-limit': false,
-      'x-ratelimit-remaining': false,
-      'x-ratelimit-reset': false,
-    },
-    addHeaders: {
-      'x-ratelimit-limit': false,
-      'x-ratelimit-remaining': false,
-      'x-ratelimit-reset': false,
-      'retry-after': false,
-    },
-    errorResponseBuilder: tooManyRequests(RATE_LIMITED),
-  };
-  if (kv) options.store = keyValueStore(kv) as unknown as RateLimitPluginOptions['store'];
-  await app.register(rateLimit, options);
-}
+export const rateLimits = fp<{ store?: KeyValueStore }>(
+  async (app, { store: kv }) => {
+    const options: RateLimitPluginOptions = {
+      global: false,
+      skipOnError: true,
+      addHeadersOnExceeding: {
+        'x-ratelimit-limit': false,
+        'x-ratelimit-remaining': false,
+        'x-ratelimit-reset': false,
+      },
+      addHeaders: {
+        'x-ratelimit-limit': false,
+        'x-ratelimit-remaining': false,
+        'x-ratelimit-reset': false,
+        'retry-after': false,
+      },
+      errorResponseBuilder: tooManyRequests(RATE_LIMITED),
+    };
+    if (kv) options.store = keyValueStore(kv) as unknown as RateLimitPluginOptions['store'];
+    await app.register(rateLimit, options);
+  },
+  { name: 'rate-limits', fastify: '5.x' },
+);
 
 /** Counts the user of a `user`/`self` guard (who ran before); a service's call is never limited. */
 function subjectKey(per: RateLimitSubject) {

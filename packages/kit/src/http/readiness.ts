@@ -1,5 +1,6 @@
+import type { Logger } from '../logger.js';
 import { RepeatedFailure } from '../repeated-failure.js';
-import type { HttpServer } from './server.js';
+import type { FastifyInstance } from 'fastify';
 
 /** A named dependency probe for `/ready`. */
 export interface ReadinessCheck {
@@ -37,11 +38,12 @@ async function probe({ check }: ReadinessCheck): Promise<string> {
  * 503 naming the ones that did not. Informational checks (consumers joining their groups) show up
  * in the detail only: the service serves HTTP while they catch up.
  */
-export function readinessRoute(app: HttpServer, checks: ReadinessCheck[]): void {
+export function readinessRoute(app: FastifyInstance, checks: ReadinessCheck[]): void {
   app.decorate('readinessChecks', checks);
   const failing = new Map<string, RepeatedFailure>();
+  const logger = app.log as Logger; // the server's logger is the service's (createHttpServer)
   const failureOf = (name: string) => {
-    if (!failing.has(name)) failing.set(name, new RepeatedFailure(app.log, `readiness check of ${name}`));
+    if (!failing.has(name)) failing.set(name, new RepeatedFailure(logger, `readiness check of ${name}`));
     return failing.get(name)!;
   };
   app.get('/ready', { schema: { hide: true } }, async (_request, reply) => {

@@ -1,5 +1,5 @@
 import helmet from '@fastify/helmet';
-import type { HttpServer } from './server.js';
+import fp from 'fastify-plugin';
 
 /** An API answer is data, never a page: nothing may load from it or frame it. */
 const API_POLICY = {
@@ -30,14 +30,17 @@ export const DOCS_UI_POLICY = {
  * no-store` on every answer that does not choose its own caching — API answers carry personal data
  * and tokens. HSTS is left to whoever terminates TLS.
  */
-export async function registerSecurityHeaders(app: HttpServer): Promise<void> {
-  await app.register(helmet, {
-    contentSecurityPolicy: { useDefaults: false, directives: API_POLICY },
-    frameguard: { action: 'deny' },
-    hsts: false,
-  });
-  app.addHook('onSend', async (_request, reply, payload) => {
-    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
-    return payload;
-  });
-}
+export const securityHeaders = fp(
+  async (app) => {
+    await app.register(helmet, {
+      contentSecurityPolicy: { useDefaults: false, directives: API_POLICY },
+      frameguard: { action: 'deny' },
+      hsts: false,
+    });
+    app.addHook('onSend', async (_request, reply, payload) => {
+      if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+      return payload;
+    });
+  },
+  { name: 'security-headers', fastify: '5.x' },
+);

@@ -1,6 +1,11 @@
-import { DEADLINE_HEADER, USER_TOKEN_HEADER } from '@adboard/contracts';
+import {
+  DEADLINE_HEADER,
+  REQUEST_ID_HEADER,
+  SERVICE_TOKEN_HEADER,
+  USER_TOKEN_HEADER,
+} from '@adboard/contracts';
 import { request, type Dispatcher } from 'undici';
-import { ServiceCredentials } from '../auth/service-credentials.js';
+import type { CallerCredentials } from '../request-context.js';
 import { currentTrace, outgoingTraceparent } from '../trace.js';
 import { ServiceUnavailableError } from './errors.js';
 import { keepAlive } from './keep-alive.js';
@@ -39,7 +44,7 @@ export class ServiceClient {
   constructor(
     readonly target: string,
     private readonly baseUrl: string,
-    private readonly credentials: ServiceCredentials,
+    private readonly credentials: CallerCredentials,
     private readonly defaultTimeoutMs = 5_000,
   ) {}
 
@@ -53,9 +58,9 @@ export class ServiceClient {
     const headers: Record<string, string> = {
       [DEADLINE_HEADER]: String(Date.now() + timeoutMs),
       accept: 'application/json',
-      [ServiceCredentials.header]: await this.credentials.tokenFor(this.target),
+      [SERVICE_TOKEN_HEADER]: await this.credentials.tokenFor(this.target),
       traceparent: outgoingTraceparent(),
-      ...(trace?.requestId ? { 'x-request-id': trace.requestId } : {}),
+      ...(trace?.requestId ? { [REQUEST_ID_HEADER]: trace.requestId } : {}),
       ...(options.userToken ? { [USER_TOKEN_HEADER]: options.userToken } : {}),
       ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
       ...options.headers,

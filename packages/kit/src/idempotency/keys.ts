@@ -1,7 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { IDEMPOTENCY_KEY_ALIAS_HEADER, IDEMPOTENCY_KEY_HEADER, REPLAYED_HEADER } from '@adboard/contracts';
 import { Type } from '@sinclair/typebox';
-import type { Guard } from '../auth/guards.js';
 import { Ok } from '../http/fields.js';
 import { errorResponses } from '../http/responses.js';
 import type { HttpServer } from '../http/server.js';
@@ -125,16 +124,15 @@ export async function releaseIdempotencyKey(tx: Queryable, scope: string, key: s
   await tx.query('DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2', [scope, key]);
 }
 
-/** `GET <path>`: a fresh random v4 UUID for the client to use as an idempotency key. */
-export function freshKeyRoute(app: HttpServer, path: string, guard: Guard, tags: string[] = []): void {
+/** `GET <path>`: a fresh random v4 UUID for a signed-in user to use as an idempotency key. */
+export function freshKeyRoute(app: HttpServer, path: string, tags: string[] = []): void {
   app.get(
     path,
     {
-      onRequest: guard,
+      config: { access: 'user' },
       schema: {
         tags,
         summary: 'A fresh random UUID to use as an idempotency key',
-        security: [{ userToken: [] }],
         response: {
           200: Ok(Type.Object({ uuid: Type.String({ format: 'uuid' }) }), 'A new key'),
           ...errorResponses(401),

@@ -1,5 +1,4 @@
 import {
-  BusinessError,
   currentUser,
   errorResponses,
   freshKeyRoute,
@@ -13,15 +12,13 @@ import {
   requireIdempotencyKey,
   Type,
   USER_TOKEN_HEADER,
-  type Database,
   type Guards,
   type HttpServer,
   type RouteRateLimit,
 } from '@adboard/kit';
-import { PurchaseRepository } from '../data/purchase-repository.js';
-import { failureTexts } from '../domain/purchase.js';
-import type { PurchaseSaga } from '../domain/purchase-saga.js';
-import { advertisementOf, advertisementsOf, purchaseProgressOf, startPurchase } from '../domain/purchases.js';
+import { advertisementOf, advertisementsOf, purchaseProgressOf } from '../domain/advertisements.js';
+import type { Storage } from '../domain/ports.js';
+import type { Checkout } from '../saga/checkout.js';
 import {
   AdvertisementIdParams,
   AdvertisementView,
@@ -30,12 +27,9 @@ import {
 } from './schemas.js';
 
 export interface AdvertisementRouteDeps {
-  db: Database;
+  storage: Storage;
   guards: Guards;
-  saga: PurchaseSaga;
-  runner: { owner: string; leaseMs: number };
-  /** How long a purchase request waits for its saga before answering 202. */
-  budgetMs: number;
+  checkout: Checkout;
   /** Purchases one user may start in a window (429 beyond). */
   purchasesPerUser: RouteRateLimit;
 }
@@ -43,19 +37,8 @@ export interface AdvertisementRouteDeps {
 const asUser = [{ userToken: [] }];
 const tags = ['advertisements'];
 
-/** `promise`'s value, or undefined if it takes longer than `ms`. */
-async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 export function advertisementRoutes(app: HttpServer, deps: AdvertisementRouteDeps): void {
-  const { db, guards, saga } = deps;
+  const { storage, guards, checkout } = deps;
 
   freshKeyRoute(app, '/api/v1/adv/uuid', guards.user, tags);
 
@@ -90,8 +73,7 @@ export function advertisementRoutes(app: HttpServer, deps: AdvertisementRouteDep
     },
     async (request, reply) => {
       const user = currentUser(request);
-      const started = await startPurchase(
-        db,
+      const { outcome, advertisement } = await checkout.buy(
         {
           userId: user.id,
           username: user.username,
@@ -99,23 +81,11 @@ export function advertisementRoutes(app: HttpServer, deps: AdvertisementRouteDep
           key: idempotencyKeyOf(request),
           ...request.body,
         },
-        deps.runner,
+        request.headers[USER_TOKEN_HEADER] as string | undefined,
       );
-      if (started.kind === 'replay') {
-        reply.header(REPLAYED_HEADER, 'true');
-        return {
-          success: true as const,
-          data: await advertisementOf(db, user.id, started.purchase.advertisementId),
-        };
-      }
-      const token = request.headers[USER_TOKEN_HEADER] as string | undefined;
-      const purchase =
-        (await within(saga.drive(started.purchase.id, token), deps.budgetMs)) ??
-        (await new PurchaseRepository(db).byId(started.purchase.id))!;
-      if (purchase.state === 'failed')
-        throw new BusinessError(failureTexts[purchase.failure ?? 'advertisement']);
-      if (purchase.state !== 'succeeded') reply.code(202);
-      return { success: true as const, data: await advertisementOf(db, user.id, purchase.advertisementId) };
+      if (outcome === 'replayed') reply.header(REPLAYED_HEADER, 'true');
+      if (outcome === 'pending') reply.code(202);
+      return { success: true as const, data: advertisement };
     },
   );
 
@@ -133,7 +103,7 @@ export function advertisementRoutes(app: HttpServer, deps: AdvertisementRouteDep
     },
     async (request) => ({
       success: true as const,
-      data: await advertisementOf(db, currentUser(request).id, request.params.id),
+      data: await advertisementOf(storage, currentUser(request).id, request.params.id),
     }),
   );
 
@@ -151,7 +121,7 @@ export function advertisementRoutes(app: HttpServer, deps: AdvertisementRouteDep
     },
     async (request) => ({
       success: true as const,
-      data: await advertisementsOf(db, currentUser(request).id, pageOf(request.query, 20)),
+      data: await advertisementsOf(storage, currentUser(request).id, pageOf(request.query, 20)),
     }),
   );
 
@@ -175,7 +145,7 @@ export function advertisementRoutes(app: HttpServer, deps: AdvertisementRouteDep
     },
     async (request) => ({
       success: true as const,
-      data: await purchaseProgressOf(db, currentUser(request).id, request.params.id),
+      data: await purchaseProgressOf(storage, currentUser(request).id, request.params.id),
     }),
   );
 }

@@ -1,31 +1,23 @@
-import {
-  DatabaseUnavailableError,
-  enqueueEvent,
-  type Counter,
-  type Database,
-  type Logger,
-} from '@adboard/kit';
-import { AdvertisementRepository } from '../data/advertisement-repository.js';
-import type { CallOutcome, Partners } from '../data/partners.js';
-import { PurchaseRepository, type Transition } from '../data/purchase-repository.js';
-import { purchaseOutcome } from '../events/order-events.js';
+import { randomUUID } from 'node:crypto';
+import { DatabaseUnavailableError, type Counter, type Logger, type Worker } from '@adboard/kit';
+import type { CallOutcome, Lease, Partners, Storage, Transition } from '../domain/ports.js';
 import {
   failureTexts,
   finished,
+  STUCK_AFTER_RETRIES,
   successText,
   type FailedStep,
   type Purchase,
+  type SagaStep,
   type StepName,
   type StepRecord,
-} from './purchase.js';
-
-/** The steps that call another service. */
-export type CallStep = 'bonus' | 'payment' | 'bonus-reversal';
+} from '../domain/purchase.js';
+import { purchaseOutcome } from '../events/order-events.js';
 
 /** Fault injection points for tests: throwing `AbandonedRun` from one stops the run like a crash would. */
 export interface SagaHooks {
-  beforeCall?(step: CallStep, purchase: Purchase): void | Promise<void>;
-  afterCall?(step: CallStep, purchase: Purchase, outcome: CallOutcome): void | Promise<void>;
+  beforeCall?(step: SagaStep, purchase: Purchase): void | Promise<void>;
+  afterCall?(step: SagaStep, purchase: Purchase, outcome: CallOutcome): void | Promise<void>;
 }
 
 export class AbandonedRun extends Error {
@@ -33,34 +25,43 @@ export class AbandonedRun extends Error {
 }
 
 export interface PurchaseSagaOptions {
-  db: Database;
+  storage: Storage;
   partners: Partners;
   logger: Logger;
-  /** This runner's name in leases (one per process). */
-  owner: string;
-  /** How long a runner holds a purchase between two steps before another may take it over. */
-  leaseMs: number;
-  /** How long the bonus step may stay uncertain before the purchase is undone instead. */
-  bonusStepDeadlineMs: number;
+  /** The timeout of one call to billing or bonus. */
+  stepTimeoutMs: number;
+  /**
+   * How long a purchase request waits for its saga before answering that it is still in progress;
+   * also how long the bonus step may stay uncertain before the purchase is undone instead.
+   */
+  timeBudgetMs: number;
   failures?: Counter;
   hooks?: SagaHooks;
 }
 
 /** The steps as the purchase's owner sees them (the call steps' short names label the metrics). */
-const stepNames: Record<CallStep, StepName> = {
+const stepNames: Record<SagaStep, StepName> = {
   bonus: 'bonus accrual',
   payment: 'payment',
   'bonus-reversal': 'bonus reversal',
 };
 
-const called = (step: CallStep, outcome: StepRecord['outcome']): StepRecord => ({
+const called = (step: SagaStep, outcome: StepRecord['outcome']): StepRecord => ({
   step: stepNames[step],
   outcome,
   attempts: 1,
 });
 
 const MAX_RETRY_DELAY_MS = 30_000;
-const STUCK_AFTER_RETRIES = 10;
+
+/** A step stored as a failed attempt (`attempts` 1), or as a wait (`attempts` 0) for a settling call. */
+interface Retry {
+  step: SagaStep;
+  reason: string;
+  bonusSettlesAt?: Date;
+  delayMs?: number;
+  attempts?: 0 | 1;
+}
 
 /**
  * The purchase orchestrator. Each run takes a lease on the purchase, then repeats: read the stored
@@ -70,11 +71,20 @@ const STUCK_AFTER_RETRIES = 10;
  * which the purchase is undone. A crash at any point leaves a stored state that the resumer (or
  * a repeat of the request) drives on from.
  */
-export class PurchaseSaga {
+export class PurchaseSaga implements Worker {
+  readonly name = 'purchase-saga';
+  /** This runner's lease: held between two steps (two call timeouts and a margin) before another may take over. */
+  readonly lease: Lease;
   private stopping = false;
   private readonly running = new Map<string, Promise<Purchase | undefined>>();
 
-  constructor(private readonly options: PurchaseSagaOptions) {}
+  constructor(private readonly options: PurchaseSagaOptions) {
+    this.lease = { owner: `app-adv-${randomUUID()}`, leaseMs: options.stepTimeoutMs * 2 + 1_000 };
+  }
+
+  get timeBudgetMs(): number {
+    return this.options.timeBudgetMs;
+  }
 
   /** Drives the purchase until it is finished; resolves with it, or undefined if another runner has it. */
   drive(id: string, userToken?: string): Promise<Purchase | undefined> {
@@ -97,6 +107,9 @@ export class PurchaseSaga {
     return this.running.has(id);
   }
 
+  /** Runs start on demand (a request, the resumer). */
+  async start(): Promise<void> {}
+
   /** Lets every run finish the step in hand, then stop (their leases expire for another runner). */
   async stop(): Promise<void> {
     this.stopping = true;
@@ -104,18 +117,18 @@ export class PurchaseSaga {
   }
 
   private async run(id: string, userToken?: string): Promise<Purchase | undefined> {
-    const repository = new PurchaseRepository(this.options.db);
+    const repository = this.options.storage.purchases;
     for (;;) {
       if (this.stopping) return undefined;
-      const claimed = await repository.claim(id, this.options.owner, this.options.leaseMs);
+      const claimed = await repository.claim(id, this.lease);
       if (!claimed) {
         const stored = await repository.byId(id);
         return stored && finished(stored.state) ? stored : undefined;
       }
       const { purchase, dueInMs: wait } = claimed;
       if (wait > 0) {
-        if (wait > this.options.leaseMs / 2) {
-          await repository.release(id, this.options.owner); // the resumer picks it up when it is due
+        if (wait > this.lease.leaseMs / 2) {
+          await repository.release(id, this.lease.owner); // the resumer picks it up when it is due
           return undefined;
         }
         await new Promise((resolve) => setTimeout(resolve, wait));
@@ -135,7 +148,7 @@ export class PurchaseSaga {
           return this.move(purchase, { state: 'bonus_accrued', steps: [called('bonus', 'done')] });
         if (outcome.kind === 'refused')
           return this.finish(purchase, 'bonus', outcome.reason, [called('bonus', 'refused')]);
-        const overdue = Date.now() - purchase.createdAt.getTime() > this.options.bonusStepDeadlineMs;
+        const overdue = Date.now() - purchase.createdAt.getTime() > this.options.timeBudgetMs;
         if (overdue) {
           return this.move(purchase, {
             state: 'compensating',
@@ -145,7 +158,11 @@ export class PurchaseSaga {
             steps: [called('bonus', 'retrying')],
           });
         }
-        return this.retryLater(purchase, 'bonus', outcome.reason, outcome.settlesAt);
+        return this.retryLater(purchase, {
+          step: 'bonus',
+          reason: outcome.reason,
+          bonusSettlesAt: outcome.settlesAt,
+        });
       }
       case 'bonus_accrued': {
         const outcome = await this.call('payment', purchase, () =>
@@ -161,21 +178,19 @@ export class PurchaseSaga {
             steps: [called('payment', 'refused')],
           });
         }
-        return this.retryLater(purchase, 'payment', outcome.reason);
+        return this.retryLater(purchase, { step: 'payment', reason: outcome.reason });
       }
       case 'paid':
         return this.finish(purchase);
       case 'compensating': {
         const settleIn = (purchase.bonusSettlesAt?.getTime() ?? 0) - Date.now();
         if (settleIn > 0)
-          return this.retryLater(
-            purchase,
-            'bonus-reversal',
-            'waiting for a lost bonus call to settle',
-            undefined,
-            settleIn,
-            0,
-          );
+          return this.retryLater(purchase, {
+            step: 'bonus-reversal',
+            reason: 'waiting for a lost bonus call to settle',
+            delayMs: settleIn,
+            attempts: 0,
+          });
         const outcome = await this.call('bonus-reversal', purchase, () =>
           this.options.partners.reverseBonus(purchase),
         );
@@ -184,7 +199,7 @@ export class PurchaseSaga {
             called('bonus-reversal', 'done'),
             { step: 'bonus accrual', outcome: 'compensated', attempts: 0 },
           ]);
-        return this.retryLater(purchase, 'bonus-reversal', outcome.reason);
+        return this.retryLater(purchase, { step: 'bonus-reversal', reason: outcome.reason });
       }
       default:
         return;
@@ -192,7 +207,7 @@ export class PurchaseSaga {
   }
 
   private async call(
-    step: CallStep,
+    step: SagaStep,
     purchase: Purchase,
     send: () => Promise<CallOutcome>,
   ): Promise<CallOutcome> {
@@ -203,7 +218,7 @@ export class PurchaseSaga {
   }
 
   private async move(purchase: Purchase, transition: Transition): Promise<void> {
-    const moved = await new PurchaseRepository(this.options.db).advance(purchase, transition);
+    const moved = await this.options.storage.purchases.saveTransition(purchase, transition);
     if (moved)
       this.options.logger.info(
         { purchaseId: purchase.id, from: purchase.state, to: transition.state },
@@ -211,15 +226,10 @@ export class PurchaseSaga {
       );
   }
 
-  /** Stores a failed attempt (or, with `attempts` 0, a wait) and when to try the step again. */
-  private async retryLater(
-    purchase: Purchase,
-    step: CallStep,
-    reason: string,
-    bonusSettlesAt?: Date,
-    delayMs = Math.min(100 * 2 ** purchase.retries, MAX_RETRY_DELAY_MS),
-    attempts = 1,
-  ): Promise<void> {
+  /** Stores a failed attempt (or a wait) and when to try the step again: by default, backing off. */
+  private async retryLater(purchase: Purchase, retry: Retry): Promise<void> {
+    const { step, reason, bonusSettlesAt, attempts = 1 } = retry;
+    const delayMs = retry.delayMs ?? Math.min(100 * 2 ** purchase.retries, MAX_RETRY_DELAY_MS);
     this.options.failures?.inc({ step });
     const log = purchase.retries + 1 >= STUCK_AFTER_RETRIES ? 'error' : 'warn';
     this.options.logger[log](
@@ -233,7 +243,7 @@ export class PurchaseSaga {
       },
       log === 'error' ? 'purchase saga is stuck: retrying' : 'purchase step failed: retrying',
     );
-    await new PurchaseRepository(this.options.db).advance(purchase, {
+    await this.options.storage.purchases.saveTransition(purchase, {
       retryInMs: delayMs,
       lastError: `${step}: ${reason}`,
       ...(bonusSettlesAt ? { bonusSettlesAt } : {}),
@@ -253,8 +263,8 @@ export class PurchaseSaga {
       ...(succeeded ? [{ step: 'activation' as const, outcome: 'done' as const, attempts: 1 }] : []),
       { step: 'notification', outcome: 'done', attempts: 1 },
     ];
-    await this.options.db.transaction(async (tx) => {
-      const moved = await new PurchaseRepository(tx).advance(purchase, {
+    await this.options.storage.transaction(async (tx) => {
+      const moved = await tx.purchases.saveTransition(purchase, {
         state: succeeded ? 'succeeded' : 'failed',
         ...(failedStep ? { failure: failedStep } : {}),
         ...(reason ? { lastError: reason } : {}),
@@ -262,12 +272,9 @@ export class PurchaseSaga {
         steps: [...steps, ...ending],
       });
       if (!moved) return;
-      await new AdvertisementRepository(tx).setStatus(
-        purchase.advertisementId,
-        succeeded ? 'active' : 'failed',
-      );
+      await tx.advertisements.setStatus(purchase.advertisementId, succeeded ? 'active' : 'failed');
       const text = succeeded ? successText(purchase.cost) : failureTexts[failedStep];
-      await enqueueEvent(tx, purchaseOutcome(purchase, succeeded ? 'succeeded' : 'failed', text));
+      await tx.enqueue(purchaseOutcome(purchase, succeeded ? 'succeeded' : 'failed', text));
     });
     this.options.logger.info(
       { purchaseId: purchase.id, outcome: succeeded ? 'succeeded' : `failed at ${failedStep}` },

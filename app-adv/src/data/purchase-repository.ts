@@ -1,5 +1,5 @@
 import { formatTimestamp, type Queryable } from '@adboard/kit';
-import type { Lease, NewPurchase, PurchaseStore, Transition } from '../domain/ports.js';
+import type { Claimed, Lease, NewPurchase, PurchaseStore, Saved, Transition } from '../domain/ports.js';
 import {
   STUCK_AFTER_RETRIES,
   type FailedStep,
@@ -42,6 +42,12 @@ const toPurchase = (row: PurchaseRow): Purchase => ({
   bonusSettlesAt: row.bonus_settles_at,
 });
 
+/** Whether the row's lease may be taken by `owner` (a query parameter): nobody's, expired, or its own. */
+const leaseIsFreeOrOurs = (owner: string) =>
+  `(lease_until IS NULL OR lease_until < now() OR lease_owner = ${owner})`;
+
+const DUE_IN_MS = 'greatest(0, ceil(extract(epoch FROM next_run_at - now()) * 1000))::int AS due_in_ms';
+
 /** PurchaseStore on PostgreSQL: the version check and the lease are conditions of each UPDATE. */
 export class PurchaseRepository implements PurchaseStore {
   constructor(private readonly db: Queryable) {}
@@ -79,11 +85,11 @@ export class PurchaseRepository implements PurchaseStore {
     return rows[0] && toPurchase(rows[0]);
   }
 
-  async claim(id: string, lease: Lease): Promise<{ purchase: Purchase; dueInMs: number } | undefined> {
+  async claim(id: string, lease: Lease): Promise<Claimed | undefined> {
     const { rows } = await this.db.query<PurchaseRow & { due_in_ms: number }>(
       `UPDATE purchases SET lease_owner = $2, lease_until = now() + make_interval(secs => $3 / 1000.0)
-       WHERE id = $1 AND finished_at IS NULL AND (lease_until IS NULL OR lease_until < now() OR lease_owner = $2)
-       RETURNING *, greatest(0, ceil(extract(epoch FROM next_run_at - now()) * 1000))::int AS due_in_ms`,
+       WHERE id = $1 AND finished_at IS NULL AND ${leaseIsFreeOrOurs('$2')}
+       RETURNING *, ${DUE_IN_MS}`,
       [id, lease.owner, lease.leaseMs],
     );
     return rows[0] && { purchase: toPurchase(rows[0]), dueInMs: rows[0].due_in_ms };
@@ -97,9 +103,9 @@ export class PurchaseRepository implements PurchaseStore {
   }
 
   /** One statement: the UPDATE and the steps it records commit or fail together. */
-  async saveTransition(from: Purchase, change: Transition): Promise<boolean> {
+  async saveTransition(from: Purchase, change: Transition, lease: Lease): Promise<Saved | undefined> {
     const steps = change.steps ?? [];
-    const { rows } = await this.db.query<{ moved: number }>(
+    const { rows } = await this.db.query<PurchaseRow & { due_in_ms: number; leased: boolean }>(
       `WITH moved AS (
          UPDATE purchases SET
            state = coalesce($3, state),
@@ -110,9 +116,12 @@ export class PurchaseRepository implements PurchaseStore {
            bonus_settles_at = greatest(bonus_settles_at, $7),
            finished_at = CASE WHEN $8 THEN now() END,
            version = version + 1,
-           updated_at = now()
+           updated_at = now(),
+           lease_owner = CASE WHEN ${leaseIsFreeOrOurs('$12')} THEN $12 ELSE lease_owner END,
+           lease_until = CASE WHEN ${leaseIsFreeOrOurs('$12')}
+             THEN now() + make_interval(secs => $13 / 1000.0) ELSE lease_until END
          WHERE id = $1 AND version = $2
-         RETURNING id
+         RETURNING *
        ), recorded AS (
          INSERT INTO purchase_steps (purchase_id, step, outcome, attempts, at)
          SELECT moved.id, s.step, s.outcome, s.attempts, now()
@@ -121,7 +130,7 @@ export class PurchaseRepository implements PurchaseStore {
          ON CONFLICT (purchase_id, step) DO UPDATE
            SET outcome = EXCLUDED.outcome, attempts = purchase_steps.attempts + EXCLUDED.attempts, at = EXCLUDED.at
        )
-       SELECT count(*)::int AS moved FROM moved`,
+       SELECT *, ${DUE_IN_MS}, finished_at IS NULL AND lease_owner = $12 AS leased FROM moved`,
       [
         from.id,
         from.version,
@@ -134,9 +143,12 @@ export class PurchaseRepository implements PurchaseStore {
         steps.map((step) => step.step),
         steps.map((step) => step.outcome),
         steps.map((step) => step.attempts),
+        lease.owner,
+        lease.leaseMs,
       ],
     );
-    return rows[0]!.moved === 1;
+    const row = rows[0];
+    return row && { purchase: toPurchase(row), dueInMs: row.due_in_ms, leased: row.leased };
   }
 
   async latestForAdvertisement(advertisementId: number): Promise<Purchase | undefined> {

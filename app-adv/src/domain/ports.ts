@@ -43,6 +43,17 @@ export interface Lease {
   leaseMs: number;
 }
 
+/** A purchase its runner holds, and how long until its next step is due (0 when due). */
+export interface Claimed {
+  purchase: Purchase;
+  dueInMs: number;
+}
+
+/** A stored transition: the purchase as it is now, and whether the runner that stored it still holds it. */
+export interface Saved extends Claimed {
+  leased: boolean;
+}
+
 /**
  * The saga's stored state. Every change is conditional on the version the caller read, so two
  * runners can never both move one purchase forward; a lease keeps them from even trying.
@@ -57,13 +68,14 @@ export interface PurchaseStore {
    * Takes or renews the lease of an unfinished purchase that is free or already ours, and says how
    * long until it is due to run again (0 when due).
    */
-  claim(id: string, lease: Lease): Promise<{ purchase: Purchase; dueInMs: number } | undefined>;
+  claim(id: string, lease: Lease): Promise<Claimed | undefined>;
   release(id: string, owner: string): Promise<void>;
   /**
    * Applies a transition if nobody moved the purchase since `from` was read, with the steps it
-   * records, at once: a step is stored exactly when its transition is. False if someone had.
+   * records, at once: a step is stored exactly when its transition is; undefined if someone had.
+   * Renews the lease as `claim` would, so the runner may take the next step without claiming.
    */
-  saveTransition(from: Purchase, change: Transition): Promise<boolean>;
+  saveTransition(from: Purchase, change: Transition, lease: Lease): Promise<Saved | undefined>;
   /** The newest purchase attempt of an advertisement. */
   latestForAdvertisement(advertisementId: number): Promise<Purchase | undefined>;
   /** A purchase's steps in the order they first happened. */

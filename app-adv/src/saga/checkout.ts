@@ -57,8 +57,10 @@ export class Checkout {
     if (started.kind === 'replay') return this.answer('replayed', request, started.purchase);
     const id = started.purchase.id;
     const purchase =
-      (await within(this.saga.drive(id, userToken), this.saga.timeBudgetMs)) ??
-      (await this.storage.purchases.byId(id))!;
+      (await within(
+        this.saga.drive(id, { purchase: started.purchase, userToken }),
+        this.saga.timeBudgetMs,
+      )) ?? (await this.storage.purchases.byId(id))!;
     if (purchase.state === 'failed')
       throw new BusinessError(failureTexts[purchase.failure ?? 'advertisement']);
     return this.answer(purchase.state === 'succeeded' ? 'active' : 'pending', request, purchase);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DatabaseUnavailableError, type Counter, type Logger, type Worker } from '@adboard/kit';
-import type { CallOutcome, Lease, Partners, Storage, Transition } from '../domain/ports.js';
+import type { CallOutcome, Claimed, Lease, Partners, Saved, Storage, Transition } from '../domain/ports.js';
 import {
   failureTexts,
   finished,
@@ -86,11 +86,14 @@ export class PurchaseSaga implements Worker {
     return this.options.timeBudgetMs;
   }
 
-  /** Drives the purchase until it is finished; resolves with it, or undefined if another runner has it. */
-  drive(id: string, userToken?: string): Promise<Purchase | undefined> {
+  /**
+   * Drives the purchase until it is finished; resolves with it, or undefined if another runner has
+   * it. `started` is a purchase this runner has just created (and so holds the lease of).
+   */
+  drive(id: string, started?: { purchase: Purchase; userToken?: string }): Promise<Purchase | undefined> {
     const existing = this.running.get(id);
     if (existing) return existing;
-    const run = this.run(id, userToken)
+    const run = this.run(id, started)
       .catch((error: unknown) => {
         if (error instanceof DatabaseUnavailableError)
           this.options.logger.warn({ purchaseId: id }, 'purchase run paused: the database is unavailable');
@@ -116,11 +119,17 @@ export class PurchaseSaga implements Worker {
     await Promise.all(this.running.values());
   }
 
-  private async run(id: string, userToken?: string): Promise<Purchase | undefined> {
+  private async run(
+    id: string,
+    started?: { purchase: Purchase; userToken?: string },
+  ): Promise<Purchase | undefined> {
     const repository = this.options.storage.purchases;
+    // What this runner holds without claiming: the purchase it created, then each stored step's result.
+    let held: Claimed | undefined = started && { purchase: started.purchase, dueInMs: 0 };
     for (;;) {
       if (this.stopping) return undefined;
-      const claimed = await repository.claim(id, this.lease);
+      const claimed = held ?? (await repository.claim(id, this.lease));
+      held = undefined;
       if (!claimed) {
         const stored = await repository.byId(id);
         return stored && finished(stored.state) ? stored : undefined;
@@ -134,11 +143,14 @@ export class PurchaseSaga implements Worker {
         await new Promise((resolve) => setTimeout(resolve, wait));
         continue;
       }
-      await this.advance(purchase, userToken);
+      const saved = await this.advance(purchase, started?.userToken);
+      if (saved && finished(saved.purchase.state)) return saved.purchase;
+      if (saved?.leased) held = saved;
     }
   }
 
-  private async advance(purchase: Purchase, userToken?: string): Promise<void> {
+  /** Takes the purchase's next step; what it stored, or undefined if another runner moved it first. */
+  private async advance(purchase: Purchase, userToken?: string): Promise<Saved | undefined> {
     switch (purchase.state) {
       case 'reserved': {
         const outcome = await this.call('bonus', purchase, () =>
@@ -202,7 +214,7 @@ export class PurchaseSaga implements Worker {
         return this.retryLater(purchase, { step: 'bonus-reversal', reason: outcome.reason });
       }
       default:
-        return;
+        return undefined;
     }
   }
 
@@ -217,17 +229,18 @@ export class PurchaseSaga implements Worker {
     return outcome;
   }
 
-  private async move(purchase: Purchase, transition: Transition): Promise<void> {
-    const moved = await this.options.storage.purchases.saveTransition(purchase, transition);
+  private async move(purchase: Purchase, transition: Transition): Promise<Saved | undefined> {
+    const moved = await this.options.storage.purchases.saveTransition(purchase, transition, this.lease);
     if (moved)
       this.options.logger.info(
         { purchaseId: purchase.id, from: purchase.state, to: transition.state },
         'purchase moved',
       );
+    return moved;
   }
 
   /** Stores a failed attempt (or a wait) and when to try the step again: by default, backing off. */
-  private async retryLater(purchase: Purchase, retry: Retry): Promise<void> {
+  private async retryLater(purchase: Purchase, retry: Retry): Promise<Saved | undefined> {
     const { step, reason, bonusSettlesAt, attempts = 1 } = retry;
     const delayMs = retry.delayMs ?? Math.min(100 * 2 ** purchase.retries, MAX_RETRY_DELAY_MS);
     this.options.failures?.inc({ step });
@@ -243,12 +256,16 @@ export class PurchaseSaga implements Worker {
       },
       log === 'error' ? 'purchase saga is stuck: retrying' : 'purchase step failed: retrying',
     );
-    await this.options.storage.purchases.saveTransition(purchase, {
-      retryInMs: delayMs,
-      lastError: `${step}: ${reason}`,
-      ...(bonusSettlesAt ? { bonusSettlesAt } : {}),
-      steps: [{ ...called(step, 'retrying'), attempts }],
-    });
+    return this.options.storage.purchases.saveTransition(
+      purchase,
+      {
+        retryInMs: delayMs,
+        lastError: `${step}: ${reason}`,
+        ...(bonusSettlesAt ? { bonusSettlesAt } : {}),
+        steps: [{ ...called(step, 'retrying'), attempts }],
+      },
+      this.lease,
+    );
   }
 
   /** The end: the advertisement's status and the notification, committed with the final state. */
@@ -257,28 +274,34 @@ export class PurchaseSaga implements Worker {
     failedStep?: FailedStep,
     reason?: string,
     steps: StepRecord[] = [],
-  ): Promise<void> {
+  ): Promise<Saved | undefined> {
     const succeeded = failedStep === undefined;
     const ending: StepRecord[] = [
       ...(succeeded ? [{ step: 'activation' as const, outcome: 'done' as const, attempts: 1 }] : []),
       { step: 'notification', outcome: 'done', attempts: 1 },
     ];
-    await this.options.storage.transaction(async (tx) => {
-      const moved = await tx.purchases.saveTransition(purchase, {
-        state: succeeded ? 'succeeded' : 'failed',
-        ...(failedStep ? { failure: failedStep } : {}),
-        ...(reason ? { lastError: reason } : {}),
-        finished: true,
-        steps: [...steps, ...ending],
-      });
-      if (!moved) return;
+    const moved = await this.options.storage.transaction(async (tx) => {
+      const saved = await tx.purchases.saveTransition(
+        purchase,
+        {
+          state: succeeded ? 'succeeded' : 'failed',
+          ...(failedStep ? { failure: failedStep } : {}),
+          ...(reason ? { lastError: reason } : {}),
+          finished: true,
+          steps: [...steps, ...ending],
+        },
+        this.lease,
+      );
+      if (!saved) return undefined;
       await tx.advertisements.setStatus(purchase.advertisementId, succeeded ? 'active' : 'failed');
       const text = succeeded ? successText(purchase.cost) : failureTexts[failedStep];
       await tx.enqueue(purchaseOutcome(purchase, succeeded ? 'succeeded' : 'failed', text));
+      return saved;
     });
     this.options.logger.info(
       { purchaseId: purchase.id, outcome: succeeded ? 'succeeded' : `failed at ${failedStep}` },
       'purchase finished',
     );
+    return moved;
   }
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   Counter,
   createServiceBase,
@@ -12,11 +11,13 @@ import {
 } from '@adboard/kit';
 import { advConfigSchema } from './config.js';
 import { httpPartners } from './data/partners.js';
-import { PurchaseRepository } from './data/purchase-repository.js';
-import { PurchaseResumer } from './domain/purchase-resumer.js';
-import { PurchaseSaga, type SagaHooks } from './domain/purchase-saga.js';
+import { sqlStorage } from './data/storage.js';
+import { STUCK_AFTER_RETRIES } from './domain/purchase.js';
 import { advertisementRoutes } from './routes/advertisements.js';
 import { boardRoutes } from './routes/board.js';
+import { Checkout } from './saga/checkout.js';
+import { PurchaseResumer } from './saga/purchase-resumer.js';
+import { PurchaseSaga, type SagaHooks } from './saga/purchase-saga.js';
 
 /** app-adv, optionally with fault injection points for tests. */
 export function createAdvService(hooks?: SagaHooks): ServiceModule<typeof advConfigSchema> {
@@ -30,18 +31,18 @@ export function createAdvService(hooks?: SagaHooks): ServiceModule<typeof advCon
         config,
         ports,
       );
+      const storage = sqlStorage(db);
       const stepTimeoutMs = config.SAGA_STEP_TIMEOUT_MS;
-      const runner = { owner: `app-adv-${randomUUID()}`, leaseMs: stepTimeoutMs * 2 + 1_000 };
       const saga = new PurchaseSaga({
-        db,
+        storage,
         logger,
         partners: httpPartners(
           new ServiceClient('app-billing', config.BILLING_SERVICE_URL, credentials, stepTimeoutMs),
           new ServiceClient('app-bonus', config.BONUS_SERVICE_URL, credentials, stepTimeoutMs),
           stepTimeoutMs,
         ),
-        ...runner,
-        bonusStepDeadlineMs: config.PURCHASE_TIME_BUDGET_MS,
+        stepTimeoutMs,
+        timeBudgetMs: config.PURCHASE_TIME_BUDGET_MS,
         failures: new Counter({
           name: 'purchase_step_failures_total',
           help: 'Failed purchase saga steps that will be retried, by step',
@@ -52,29 +53,27 @@ export function createAdvService(hooks?: SagaHooks): ServiceModule<typeof advCon
       });
       new Gauge({
         name: 'purchases_unfinished',
-        help: 'Unfinished purchase sagas by state; stuck = retried 10 times or more',
+        help: `Unfinished purchase sagas by state; stuck = retried ${STUCK_AFTER_RETRIES} times or more`,
         labelNames: ['state', 'kind'],
         registers: [metrics],
         async collect() {
           this.reset();
-          for (const row of await new PurchaseRepository(db).unfinishedByState()) {
+          for (const row of await storage.purchases.unfinishedByState()) {
             this.set({ state: row.state, kind: 'all' }, row.count);
             this.set({ state: row.state, kind: 'stuck' }, row.stuck);
           }
         },
       });
       advertisementRoutes(http, {
-        db,
-        saga,
-        runner,
-        budgetMs: config.PURCHASE_TIME_BUDGET_MS,
+        storage,
+        checkout: new Checkout(storage, saga),
         purchasesPerUser: {
           max: config.MONEY_LIMIT_PER_USER,
           windowSeconds: config.MONEY_LIMIT_WINDOW_SECONDS,
           per: 'user',
         },
       });
-      boardRoutes(http, { db });
+      boardRoutes(http, { storage });
       // At shutdown, purchases still waiting on their saga answer 202 after the step in hand (their
       // state is stored; a repeat or the resumer finishes them) instead of holding the stop up.
       http.addHook('preClose', async () => void saga.stop());
@@ -83,9 +82,17 @@ export function createAdvService(hooks?: SagaHooks): ServiceModule<typeof advCon
         logger,
         http,
         database: { db, migrations: [kitMigrations, migrationsOf('app-adv', import.meta.url)] },
+        // Stopped in reverse order: the resumer, then the saga's runs, then the relay that
+        // publishes their final events.
         workers: [
           new OutboxRelay({ db, bus, source: 'app-adv', logger, metrics }),
-          new PurchaseResumer({ db, saga, logger, intervalMs: config.SAGA_RESUME_INTERVAL_MS }),
+          saga,
+          new PurchaseResumer({
+            purchases: storage.purchases,
+            saga,
+            logger,
+            intervalMs: config.SAGA_RESUME_INTERVAL_MS,
+          }),
         ],
       });
     },

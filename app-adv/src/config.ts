@@ -32,9 +32,4 @@ export const advConfigSchema = Type.Object({
     default: 1_000,
     description: 'how often unfinished sagas are resumed',
   }),
-  IDEMPOTENCY_RETENTION_HOURS: Type.Integer({
-    minimum: 24,
-    default: 72,
-    description: 'how long completed keys are kept',
-  }),
 });

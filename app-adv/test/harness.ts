@@ -17,7 +17,7 @@ import {
 } from '@adboard/kit/testing';
 import { expect } from 'vitest';
 import { createAdvService } from '../src/app.js';
-import type { SagaHooks } from '../src/domain/purchase-saga.js';
+import type { SagaHooks } from '../src/saga/purchase-saga.js';
 
 export const STEP_TIMEOUT_MS = 300;
 export const BUDGET_MS = 4_000; // roomy: the whole suite runs in parallel on two cores

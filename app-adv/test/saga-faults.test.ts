@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Fault } from '@adboard/kit/testing';
 import { call, waitFor } from '@adboard/kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AbandonedRun, type SagaHooks } from '../src/domain/purchase-saga.js';
+import type { SagaStep as Step } from '../src/domain/purchase.js';
+import { AbandonedRun, type SagaHooks } from '../src/saga/purchase-saga.js';
 import { BUDGET_MS, World, type User } from './harness.js';
 
 let world: World;
@@ -12,7 +13,6 @@ beforeAll(async () => {
 afterAll(() => world.stop());
 
 const ad = { title: 'Гараж', text: 'x'.repeat(300) };
-type Step = 'bonus' | 'payment' | 'bonus-reversal';
 
 /** Hooks that "crash" app-adv once, at one step boundary: the run stops with nothing more stored. */
 function crashOnce(step: Step, when: 'before' | 'after'): SagaHooks & { crashed: () => boolean } {

@@ -1,5 +1,6 @@
 import { formatTimestamp, type Queryable } from '@adboard/kit';
 import type { Advertisement, AdvertisementStatus } from '../domain/advertisement.js';
+import type { AdvertisementStore } from '../domain/ports.js';
 import { wordsOf, type BoardItem } from '../domain/board.js';
 
 interface AdvertisementRow {
@@ -26,13 +27,9 @@ const toAdvertisement = (row: AdvertisementRow): Advertisement => ({
 
 const columns = 'id, user_id, title, text, cost, status, created_at, updated_at';
 
-export class AdvertisementRepository {
+export class AdvertisementRepository implements AdvertisementStore {
   constructor(private readonly db: Queryable) {}
 
-  /**
-   * The user's advertisement for this key, created pending or — after a failed purchase — reset to
-   * pending; with its author (the owner's username) and the words the board's search matches.
-   */
   async reserve(
     userId: number,
     key: string,
@@ -65,7 +62,6 @@ export class AdvertisementRepository {
     return rows[0] && toAdvertisement(rows[0]);
   }
 
-  /** Newest first. */
   async ofUser(userId: number, page: { limit: number; offset: number }): Promise<Advertisement[]> {
     const { rows } = await this.db.query<AdvertisementRow>(
       `SELECT ${columns} FROM advertisements WHERE user_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3`,
@@ -74,10 +70,7 @@ export class AdvertisementRepository {
     return rows.map(toAdvertisement);
   }
 
-  /**
-   * The public board: active advertisements, newest first, optionally only those whose words
-   * include every one of `words` (indexes advertisements_board and advertisements_board_words).
-   */
+  /** Uses the indexes advertisements_board and advertisements_board_words. */
   async board(page: { limit: number; offset: number }, words: string[]): Promise<BoardItem[]> {
     const filtered = words.length > 0;
     const { rows } = await this.db.query<{

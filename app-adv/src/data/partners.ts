@@ -1,23 +1,7 @@
 import { IDEMPOTENCY_KEY_HEADER } from '@adboard/contracts';
 import { ServiceCallError, type ServiceClient, type ServiceResponse } from '@adboard/kit';
+import type { CallOutcome, Partners } from '../domain/ports.js';
 import { callKeyOf, type Purchase } from '../domain/purchase.js';
-
-/**
- * What a call to another service told us. `done` and `refused` are answers; `uncertain` means the
- * callee may or may not have acted (timeout, lost connection, 5xx, or the same key still in flight),
- * and it cannot act any more after `settlesAt` (the call's deadline, which the callee honours).
- */
-export type CallOutcome =
-  | { kind: 'done' }
-  | { kind: 'refused'; reason: string }
-  | { kind: 'uncertain'; reason: string; settlesAt: Date };
-
-/** The saga's view of billing and bonus: each call carries the purchase's key, so repeating it is harmless. */
-export interface Partners {
-  accrueBonus(purchase: Purchase, userToken?: string): Promise<CallOutcome>;
-  reverseBonus(purchase: Purchase): Promise<CallOutcome>;
-  pay(purchase: Purchase, userToken?: string): Promise<CallOutcome>;
-}
 
 const SETTLE_MARGIN_MS = 1_000; // clock skew between the services
 

@@ -1,5 +1,12 @@
 import { formatTimestamp, type Queryable } from '@adboard/kit';
-import type { FailedStep, Purchase, PurchaseState, PurchaseStep, StepRecord } from '../domain/purchase.js';
+import type { Claimed, Lease, NewPurchase, PurchaseStore, Saved, Transition } from '../domain/ports.js';
+import {
+  STUCK_AFTER_RETRIES,
+  type FailedStep,
+  type Purchase,
+  type PurchaseState,
+  type PurchaseStep,
+} from '../domain/purchase.js';
 
 interface PurchaseRow {
   id: string;
@@ -35,26 +42,16 @@ const toPurchase = (row: PurchaseRow): Purchase => ({
   bonusSettlesAt: row.bonus_settles_at,
 });
 
-export interface Transition {
-  state?: PurchaseState;
-  failure?: FailedStep;
-  /** Try again no sooner than this many ms from now (a failed attempt); absent → at once. */
-  retryInMs?: number;
-  lastError?: string;
-  bonusSettlesAt?: Date;
-  finished?: boolean;
-  /** The steps this transition records for the purchase's owner (stored only if it applies). */
-  steps?: StepRecord[];
-}
+/** Whether the row's lease may be taken by `owner` (a query parameter): nobody's, expired, or its own. */
+const leaseIsFreeOrOurs = (owner: string) =>
+  `(lease_until IS NULL OR lease_until < now() OR lease_owner = ${owner})`;
 
-/**
- * The saga's stored state. Every change is conditional on the version the caller read, so two
- * runners can never both move one purchase forward; a lease keeps them from even trying.
- */
-export class PurchaseRepository {
+const DUE_IN_MS = 'greatest(0, ceil(extract(epoch FROM next_run_at - now()) * 1000))::int AS due_in_ms';
+
+/** PurchaseStore on PostgreSQL: the version check and the lease are conditions of each UPDATE. */
+export class PurchaseRepository implements PurchaseStore {
   constructor(private readonly db: Queryable) {}
 
-  /** The newest attempt for (user, key), locked until the end of the transaction. */
   async latestForKey(userId: number, key: string): Promise<Purchase | undefined> {
     const { rows } = await this.db.query<PurchaseRow>(
       'SELECT * FROM purchases WHERE user_id = $1 AND idempotency_key = $2 ORDER BY attempt DESC LIMIT 1 FOR UPDATE',
@@ -63,11 +60,7 @@ export class PurchaseRepository {
     return rows[0] && toPurchase(rows[0]);
   }
 
-  async create(
-    purchase: Omit<Purchase, 'version' | 'retries' | 'createdAt' | 'bonusSettlesAt' | 'failure' | 'state'>,
-    leaseOwner: string,
-    leaseMs: number,
-  ): Promise<Purchase> {
+  async create(purchase: NewPurchase, lease: Lease): Promise<Purchase> {
     const { rows } = await this.db.query<PurchaseRow>(
       `INSERT INTO purchases (id, user_id, idempotency_key, attempt, fingerprint, advertisement_id, email, cost, state, lease_owner, lease_until)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'reserved', $9, now() + make_interval(secs => $10 / 1000.0)) RETURNING *`,
@@ -80,8 +73,8 @@ export class PurchaseRepository {
         purchase.advertisementId,
         purchase.email,
         purchase.cost,
-        leaseOwner,
-        leaseMs,
+        lease.owner,
+        lease.leaseMs,
       ],
     );
     return toPurchase(rows[0]!);
@@ -92,20 +85,12 @@ export class PurchaseRepository {
     return rows[0] && toPurchase(rows[0]);
   }
 
-  /**
-   * Takes or renews the lease of an unfinished purchase that is free or already ours, and says how
-   * long until it is due to run again (0 when due).
-   */
-  async claim(
-    id: string,
-    owner: string,
-    leaseMs: number,
-  ): Promise<{ purchase: Purchase; dueInMs: number } | undefined> {
+  async claim(id: string, lease: Lease): Promise<Claimed | undefined> {
     const { rows } = await this.db.query<PurchaseRow & { due_in_ms: number }>(
       `UPDATE purchases SET lease_owner = $2, lease_until = now() + make_interval(secs => $3 / 1000.0)
-       WHERE id = $1 AND finished_at IS NULL AND (lease_until IS NULL OR lease_until < now() OR lease_owner = $2)
-       RETURNING *, greatest(0, ceil(extract(epoch FROM next_run_at - now()) * 1000))::int AS due_in_ms`,
-      [id, owner, leaseMs],
+       WHERE id = $1 AND finished_at IS NULL AND ${leaseIsFreeOrOurs('$2')}
+       RETURNING *, ${DUE_IN_MS}`,
+      [id, lease.owner, lease.leaseMs],
     );
     return rows[0] && { purchase: toPurchase(rows[0]), dueInMs: rows[0].due_in_ms };
   }
@@ -117,13 +102,10 @@ export class PurchaseRepository {
     ]);
   }
 
-  /**
-   * Applies a transition if nobody moved the purchase since `from` was read, with the steps it
-   * records, in one statement: a step is stored exactly when its transition is.
-   */
-  async advance(from: Purchase, change: Transition): Promise<boolean> {
+  /** One statement: the UPDATE and the steps it records commit or fail together. */
+  async saveTransition(from: Purchase, change: Transition, lease: Lease): Promise<Saved | undefined> {
     const steps = change.steps ?? [];
-    const { rows } = await this.db.query<{ moved: number }>(
+    const { rows } = await this.db.query<PurchaseRow & { due_in_ms: number; leased: boolean }>(
       `WITH moved AS (
          UPDATE purchases SET
            state = coalesce($3, state),
@@ -134,9 +116,12 @@ export class PurchaseRepository {
            bonus_settles_at = greatest(bonus_settles_at, $7),
            finished_at = CASE WHEN $8 THEN now() END,
            version = version + 1,
-           updated_at = now()
+           updated_at = now(),
+           lease_owner = CASE WHEN ${leaseIsFreeOrOurs('$12')} THEN $12 ELSE lease_owner END,
+           lease_until = CASE WHEN ${leaseIsFreeOrOurs('$12')}
+             THEN now() + make_interval(secs => $13 / 1000.0) ELSE lease_until END
          WHERE id = $1 AND version = $2
-         RETURNING id
+         RETURNING *
        ), recorded AS (
          INSERT INTO purchase_steps (purchase_id, step, outcome, attempts, at)
          SELECT moved.id, s.step, s.outcome, s.attempts, now()
@@ -145,7 +130,7 @@ export class PurchaseRepository {
          ON CONFLICT (purchase_id, step) DO UPDATE
            SET outcome = EXCLUDED.outcome, attempts = purchase_steps.attempts + EXCLUDED.attempts, at = EXCLUDED.at
        )
-       SELECT count(*)::int AS moved FROM moved`,
+       SELECT *, ${DUE_IN_MS}, finished_at IS NULL AND lease_owner = $12 AS leased FROM moved`,
       [
         from.id,
         from.version,
@@ -158,12 +143,14 @@ export class PurchaseRepository {
         steps.map((step) => step.step),
         steps.map((step) => step.outcome),
         steps.map((step) => step.attempts),
+        lease.owner,
+        lease.leaseMs,
       ],
     );
-    return rows[0]!.moved === 1;
+    const row = rows[0];
+    return row && { purchase: toPurchase(row), dueInMs: row.due_in_ms, leased: row.leased };
   }
 
-  /** The newest purchase attempt of an advertisement. */
   async latestForAdvertisement(advertisementId: number): Promise<Purchase | undefined> {
     const { rows } = await this.db.query<PurchaseRow>(
       'SELECT * FROM purchases WHERE advertisement_id = $1 ORDER BY attempt DESC LIMIT 1',
@@ -172,7 +159,6 @@ export class PurchaseRepository {
     return rows[0] && toPurchase(rows[0]);
   }
 
-  /** A purchase's steps in the order they first happened. */
   async stepsOf(purchaseId: string): Promise<PurchaseStep[]> {
     const { rows } = await this.db.query<Omit<PurchaseStep, 'at'> & { at: Date }>(
       'SELECT step, outcome, attempts, at FROM purchase_steps WHERE purchase_id = $1 ORDER BY position',
@@ -181,7 +167,6 @@ export class PurchaseRepository {
     return rows.map((row) => ({ ...row, at: formatTimestamp(row.at) }));
   }
 
-  /** Unfinished purchases due to run that no live runner holds. */
   async due(limit: number): Promise<string[]> {
     const { rows } = await this.db.query<{ id: string }>(
       `SELECT id FROM purchases
@@ -194,8 +179,9 @@ export class PurchaseRepository {
 
   async unfinishedByState(): Promise<{ state: string; count: number; stuck: number }[]> {
     const { rows } = await this.db.query<{ state: string; count: number; stuck: number }>(
-      `SELECT state, count(*)::int AS count, count(*) FILTER (WHERE retries >= 10)::int AS stuck
+      `SELECT state, count(*)::int AS count, count(*) FILTER (WHERE retries >= $1)::int AS stuck
        FROM purchases WHERE finished_at IS NULL GROUP BY state`,
+      [STUCK_AFTER_RETRIES],
     );
     return rows;
   }

@@ -32,6 +32,12 @@ export interface Purchase {
   bonusSettlesAt: Date | null;
 }
 
+/** The saga's steps that call another service (their short names label the metrics). */
+export type SagaStep = 'bonus' | 'payment' | 'bonus-reversal';
+
+/** A purchase retried this many times is stuck: logged as an error and counted apart in the metrics. */
+export const STUCK_AFTER_RETRIES = 10;
+
 /** The steps a purchase shows its owner (GET /api/v1/adv/{id}/purchase), in the contract's words. */
 export type StepName = 'bonus accrual' | 'payment' | 'bonus reversal' | 'activation' | 'notification';
 export type StepOutcome = 'done' | 'refused' | 'retrying' | 'compensated';

@@ -1,6 +1,5 @@
 import { REPLAYED_HEADER, USER_TOKEN_HEADER } from '@adboard/contracts';
 import {
-  BusinessError,
   currentUser,
   errorResponses,
   freshKeyRoute,
@@ -12,14 +11,12 @@ import {
   rateLimited,
   requireIdempotencyKey,
   Type,
-  type Database,
   type HttpServer,
   type RouteRateLimit,
 } from '@adboard/kit';
-import { PurchaseRepository } from '../data/purchase-repository.js';
-import { failureTexts } from '../domain/purchase.js';
-import type { PurchaseSaga } from '../domain/purchase-saga.js';
-import { advertisementOf, advertisementsOf, purchaseProgressOf, startPurchase } from '../domain/purchases.js';
+import { advertisementOf, advertisementsOf, purchaseProgressOf } from '../domain/advertisements.js';
+import type { Storage } from '../domain/ports.js';
+import type { Checkout } from '../saga/checkout.js';
 import {
   AdvertisementIdParams,
   AdvertisementView,
@@ -28,30 +25,16 @@ import {
 } from './schemas.js';
 
 export interface AdvertisementRouteDeps {
-  db: Database;
-  saga: PurchaseSaga;
-  runner: { owner: string; leaseMs: number };
-  /** How long a purchase request waits for its saga before answering 202. */
-  budgetMs: number;
+  storage: Storage;
+  checkout: Checkout;
   /** Purchases one user may start in a window (429 beyond). */
   purchasesPerUser: RouteRateLimit;
 }
 
 const tags = ['advertisements'];
 
-/** `promise`'s value, or undefined if it takes longer than `ms`. */
-async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 export function advertisementRoutes(app: HttpServer, deps: AdvertisementRouteDeps): void {
-  const { db, saga } = deps;
+  const { storage, checkout } = deps;
 
   freshKeyRoute(app, '/api/v1/adv/uuid', tags);
 
@@ -84,8 +67,7 @@ export function advertisementRoutes(app: HttpServer, deps: AdvertisementRouteDep
     },
     async (request, reply) => {
       const user = currentUser(request);
-      const started = await startPurchase(
-        db,
+      const { outcome, advertisement } = await checkout.buy(
         {
           userId: user.id,
           username: user.username,
@@ -93,23 +75,11 @@ export function advertisementRoutes(app: HttpServer, deps: AdvertisementRouteDep
           key: idempotencyKeyOf(request),
           ...request.body,
         },
-        deps.runner,
+        request.headers[USER_TOKEN_HEADER] as string | undefined,
       );
-      if (started.kind === 'replay') {
-        reply.header(REPLAYED_HEADER, 'true');
-        return {
-          success: true as const,
-          data: await advertisementOf(db, user.id, started.purchase.advertisementId),
-        };
-      }
-      const token = request.headers[USER_TOKEN_HEADER] as string | undefined;
-      const purchase =
-        (await within(saga.drive(started.purchase.id, token), deps.budgetMs)) ??
-        (await new PurchaseRepository(db).byId(started.purchase.id))!;
-      if (purchase.state === 'failed')
-        throw new BusinessError(failureTexts[purchase.failure ?? 'advertisement']);
-      if (purchase.state !== 'succeeded') reply.code(202);
-      return { success: true as const, data: await advertisementOf(db, user.id, purchase.advertisementId) };
+      if (outcome === 'replayed') reply.header(REPLAYED_HEADER, 'true');
+      if (outcome === 'pending') reply.code(202);
+      return { success: true as const, data: advertisement };
     },
   );
 
@@ -126,7 +96,7 @@ export function advertisementRoutes(app: HttpServer, deps: AdvertisementRouteDep
     },
     async (request) => ({
       success: true as const,
-      data: await advertisementOf(db, currentUser(request).id, request.params.id),
+      data: await advertisementOf(storage, currentUser(request).id, request.params.id),
     }),
   );
 
@@ -143,7 +113,7 @@ export function advertisementRoutes(app: HttpServer, deps: AdvertisementRouteDep
     },
     async (request) => ({
       success: true as const,
-      data: await advertisementsOf(db, currentUser(request).id, pageOf(request.query, 20)),
+      data: await advertisementsOf(storage, currentUser(request).id, pageOf(request.query, 20)),
     }),
   );
 
@@ -166,7 +136,7 @@ export function advertisementRoutes(app: HttpServer, deps: AdvertisementRouteDep
     },
     async (request) => ({
       success: true as const,
-      data: await purchaseProgressOf(db, currentUser(request).id, request.params.id),
+      data: await purchaseProgressOf(storage, currentUser(request).id, request.params.id),
     }),
   );
 }

@@ -1,9 +1,10 @@
-import { errorResponses, Ok, pageOf, Type, type Database, type HttpServer } from '@adboard/kit';
-import { boardOf } from '../domain/purchases.js';
+import { errorResponses, Ok, pageOf, Type, type HttpServer } from '@adboard/kit';
+import { boardOf } from '../domain/advertisements.js';
+import type { Storage } from '../domain/ports.js';
 import { BoardItemView, BoardQuery } from './schemas.js';
 
 /** `GET /api/v1/board`: public, no session needed (the entry point's route rules say so too). */
-export function boardRoutes(app: HttpServer, deps: { db: Database }): void {
+export function boardRoutes(app: HttpServer, deps: { storage: Storage }): void {
   app.get(
     '/api/v1/board',
     {
@@ -23,7 +24,7 @@ export function boardRoutes(app: HttpServer, deps: { db: Database }): void {
     },
     async (request) => ({
       success: true as const,
-      data: await boardOf(deps.db, pageOf(request.query, 20), request.query.q),
+      data: await boardOf(deps.storage, pageOf(request.query, 20), request.query.q),
     }),
   );
 }

@@ -1,31 +1,23 @@
-import {
-  DatabaseUnavailableError,
-  enqueueEvent,
-  type Counter,
-  type Database,
-  type Logger,
-} from '@adboard/kit';
-import { AdvertisementRepository } from '../data/advertisement-repository.js';
-import type { CallOutcome, Partners } from '../data/partners.js';
-import { PurchaseRepository, type Transition } from '../data/purchase-repository.js';
-import { purchaseOutcome } from '../events/order-events.js';
+import { randomUUID } from 'node:crypto';
+import { DatabaseUnavailableError, type Counter, type Logger, type Worker } from '@adboard/kit';
+import type { CallOutcome, Claimed, Lease, Partners, Saved, Storage, Transition } from '../domain/ports.js';
 import {
   failureTexts,
   finished,
+  STUCK_AFTER_RETRIES,
   successText,
   type FailedStep,
   type Purchase,
+  type SagaStep,
   type StepName,
   type StepRecord,
-} from './purchase.js';
-
-/** The steps that call another service. */
-export type CallStep = 'bonus' | 'payment' | 'bonus-reversal';
+} from '../domain/purchase.js';
+import { purchaseOutcome } from '../events/order-events.js';
 
 /** Fault injection points for tests: throwing `AbandonedRun` from one stops the run like a crash would. */
 export interface SagaHooks {
-  beforeCall?(step: CallStep, purchase: Purchase): void | Promise<void>;
-  afterCall?(step: CallStep, purchase: Purchase, outcome: CallOutcome): void | Promise<void>;
+  beforeCall?(step: SagaStep, purchase: Purchase): void | Promise<void>;
+  afterCall?(step: SagaStep, purchase: Purchase, outcome: CallOutcome): void | Promise<void>;
 }
 
 export class AbandonedRun extends Error {
@@ -33,34 +25,43 @@ export class AbandonedRun extends Error {
 }
 
 export interface PurchaseSagaOptions {
-  db: Database;
+  storage: Storage;
   partners: Partners;
   logger: Logger;
-  /** This runner's name in leases (one per process). */
-  owner: string;
-  /** How long a runner holds a purchase between two steps before another may take it over. */
-  leaseMs: number;
-  /** How long the bonus step may stay uncertain before the purchase is undone instead. */
-  bonusStepDeadlineMs: number;
+  /** The timeout of one call to billing or bonus. */
+  stepTimeoutMs: number;
+  /**
+   * How long a purchase request waits for its saga before answering that it is still in progress;
+   * also how long the bonus step may stay uncertain before the purchase is undone instead.
+   */
+  timeBudgetMs: number;
   failures?: Counter;
   hooks?: SagaHooks;
 }
 
 /** The steps as the purchase's owner sees them (the call steps' short names label the metrics). */
-const stepNames: Record<CallStep, StepName> = {
+const stepNames: Record<SagaStep, StepName> = {
   bonus: 'bonus accrual',
   payment: 'payment',
   'bonus-reversal': 'bonus reversal',
 };
 
-const called = (step: CallStep, outcome: StepRecord['outcome']): StepRecord => ({
+const called = (step: SagaStep, outcome: StepRecord['outcome']): StepRecord => ({
   step: stepNames[step],
   outcome,
   attempts: 1,
 });
 
 const MAX_RETRY_DELAY_MS = 30_000;
-const STUCK_AFTER_RETRIES = 10;
+
+/** A step stored as a failed attempt (`attempts` 1), or as a wait (`attempts` 0) for a settling call. */
+interface Retry {
+  step: SagaStep;
+  reason: string;
+  bonusSettlesAt?: Date;
+  delayMs?: number;
+  attempts?: 0 | 1;
+}
 
 /**
  * The purchase orchestrator. Each run takes a lease on the purchase, then repeats: read the stored
@@ -70,17 +71,29 @@ const STUCK_AFTER_RETRIES = 10;
  * which the purchase is undone. A crash at any point leaves a stored state that the resumer (or
  * a repeat of the request) drives on from.
  */
-export class PurchaseSaga {
+export class PurchaseSaga implements Worker {
+  readonly name = 'purchase-saga';
+  /** This runner's lease: held between two steps (two call timeouts and a margin) before another may take over. */
+  readonly lease: Lease;
   private stopping = false;
   private readonly running = new Map<string, Promise<Purchase | undefined>>();
 
-  constructor(private readonly options: PurchaseSagaOptions) {}
+  constructor(private readonly options: PurchaseSagaOptions) {
+    this.lease = { owner: `app-adv-${randomUUID()}`, leaseMs: options.stepTimeoutMs * 2 + 1_000 };
+  }
 
-  /** Drives the purchase until it is finished; resolves with it, or undefined if another runner has it. */
-  drive(id: string, userToken?: string): Promise<Purchase | undefined> {
+  get timeBudgetMs(): number {
+    return this.options.timeBudgetMs;
+  }
+
+  /**
+   * Drives the purchase until it is finished; resolves with it, or undefined if another runner has
+   * it. `started` is a purchase this runner has just created (and so holds the lease of).
+   */
+  drive(id: string, started?: { purchase: Purchase; userToken?: string }): Promise<Purchase | undefined> {
     const existing = this.running.get(id);
     if (existing) return existing;
-    const run = this.run(id, userToken)
+    const run = this.run(id, started)
       .catch((error: unknown) => {
         if (error instanceof DatabaseUnavailableError)
           this.options.logger.warn({ purchaseId: id }, 'purchase run paused: the database is unavailable');
@@ -97,35 +110,47 @@ export class PurchaseSaga {
     return this.running.has(id);
   }
 
+  /** Runs start on demand (a request, the resumer). */
+  async start(): Promise<void> {}
+
   /** Lets every run finish the step in hand, then stop (their leases expire for another runner). */
   async stop(): Promise<void> {
     this.stopping = true;
     await Promise.all(this.running.values());
   }
 
-  private async run(id: string, userToken?: string): Promise<Purchase | undefined> {
-    const repository = new PurchaseRepository(this.options.db);
+  private async run(
+    id: string,
+    started?: { purchase: Purchase; userToken?: string },
+  ): Promise<Purchase | undefined> {
+    const repository = this.options.storage.purchases;
+    // What this runner holds without claiming: the purchase it created, then each stored step's result.
+    let held: Claimed | undefined = started && { purchase: started.purchase, dueInMs: 0 };
     for (;;) {
       if (this.stopping) return undefined;
-      const claimed = await repository.claim(id, this.options.owner, this.options.leaseMs);
+      const claimed = held ?? (await repository.claim(id, this.lease));
+      held = undefined;
       if (!claimed) {
         const stored = await repository.byId(id);
         return stored && finished(stored.state) ? stored : undefined;
       }
       const { purchase, dueInMs: wait } = claimed;
       if (wait > 0) {
-        if (wait > this.options.leaseMs / 2) {
-          await repository.release(id, this.options.owner); // the resumer picks it up when it is due
+        if (wait > this.lease.leaseMs / 2) {
+          await repository.release(id, this.lease.owner); // the resumer picks it up when it is due
           return undefined;
         }
         await new Promise((resolve) => setTimeout(resolve, wait));
         continue;
       }
-      await this.advance(purchase, userToken);
+      const saved = await this.advance(purchase, started?.userToken);
+      if (saved && finished(saved.purchase.state)) return saved.purchase;
+      if (saved?.leased) held = saved;
     }
   }
 
-  private async advance(purchase: Purchase, userToken?: string): Promise<void> {
+  /** Takes the purchase's next step; what it stored, or undefined if another runner moved it first. */
+  private async advance(purchase: Purchase, userToken?: string): Promise<Saved | undefined> {
     switch (purchase.state) {
       case 'reserved': {
         const outcome = await this.call('bonus', purchase, () =>
@@ -135,7 +160,7 @@ export class PurchaseSaga {
           return this.move(purchase, { state: 'bonus_accrued', steps: [called('bonus', 'done')] });
         if (outcome.kind === 'refused')
           return this.finish(purchase, 'bonus', outcome.reason, [called('bonus', 'refused')]);
-        const overdue = Date.now() - purchase.createdAt.getTime() > this.options.bonusStepDeadlineMs;
+        const overdue = Date.now() - purchase.createdAt.getTime() > this.options.timeBudgetMs;
         if (overdue) {
           return this.move(purchase, {
             state: 'compensating',
@@ -145,7 +170,11 @@ export class PurchaseSaga {
             steps: [called('bonus', 'retrying')],
           });
         }
-        return this.retryLater(purchase, 'bonus', outcome.reason, outcome.settlesAt);
+        return this.retryLater(purchase, {
+          step: 'bonus',
+          reason: outcome.reason,
+          bonusSettlesAt: outcome.settlesAt,
+        });
       }
       case 'bonus_accrued': {
         const outcome = await this.call('payment', purchase, () =>
@@ -161,21 +190,19 @@ export class PurchaseSaga {
             steps: [called('payment', 'refused')],
           });
         }
-        return this.retryLater(purchase, 'payment', outcome.reason);
+        return this.retryLater(purchase, { step: 'payment', reason: outcome.reason });
       }
       case 'paid':
         return this.finish(purchase);
       case 'compensating': {
         const settleIn = (purchase.bonusSettlesAt?.getTime() ?? 0) - Date.now();
         if (settleIn > 0)
-          return this.retryLater(
-            purchase,
-            'bonus-reversal',
-            'waiting for a lost bonus call to settle',
-            undefined,
-            settleIn,
-            0,
-          );
+          return this.retryLater(purchase, {
+            step: 'bonus-reversal',
+            reason: 'waiting for a lost bonus call to settle',
+            delayMs: settleIn,
+            attempts: 0,
+          });
         const outcome = await this.call('bonus-reversal', purchase, () =>
           this.options.partners.reverseBonus(purchase),
         );
@@ -184,15 +211,15 @@ export class PurchaseSaga {
             called('bonus-reversal', 'done'),
             { step: 'bonus accrual', outcome: 'compensated', attempts: 0 },
           ]);
-        return this.retryLater(purchase, 'bonus-reversal', outcome.reason);
+        return this.retryLater(purchase, { step: 'bonus-reversal', reason: outcome.reason });
       }
       default:
-        return;
+        return undefined;
     }
   }
 
   private async call(
-    step: CallStep,
+    step: SagaStep,
     purchase: Purchase,
     send: () => Promise<CallOutcome>,
   ): Promise<CallOutcome> {
@@ -202,24 +229,20 @@ export class PurchaseSaga {
     return outcome;
   }
 
-  private async move(purchase: Purchase, transition: Transition): Promise<void> {
-    const moved = await new PurchaseRepository(this.options.db).advance(purchase, transition);
+  private async move(purchase: Purchase, transition: Transition): Promise<Saved | undefined> {
+    const moved = await this.options.storage.purchases.saveTransition(purchase, transition, this.lease);
     if (moved)
       this.options.logger.info(
         { purchaseId: purchase.id, from: purchase.state, to: transition.state },
         'purchase moved',
       );
+    return moved;
   }
 
-  /** Stores a failed attempt (or, with `attempts` 0, a wait) and when to try the step again. */
-  private async retryLater(
-    purchase: Purchase,
-    step: CallStep,
-    reason: string,
-    bonusSettlesAt?: Date,
-    delayMs = Math.min(100 * 2 ** purchase.retries, MAX_RETRY_DELAY_MS),
-    attempts = 1,
-  ): Promise<void> {
+  /** Stores a failed attempt (or a wait) and when to try the step again: by default, backing off. */
+  private async retryLater(purchase: Purchase, retry: Retry): Promise<Saved | undefined> {
+    const { step, reason, bonusSettlesAt, attempts = 1 } = retry;
+    const delayMs = retry.delayMs ?? Math.min(100 * 2 ** purchase.retries, MAX_RETRY_DELAY_MS);
     this.options.failures?.inc({ step });
     const log = purchase.retries + 1 >= STUCK_AFTER_RETRIES ? 'error' : 'warn';
     this.options.logger[log](
@@ -233,12 +256,16 @@ export class PurchaseSaga {
       },
       log === 'error' ? 'purchase saga is stuck: retrying' : 'purchase step failed: retrying',
     );
-    await new PurchaseRepository(this.options.db).advance(purchase, {
-      retryInMs: delayMs,
-      lastError: `${step}: ${reason}`,
-      ...(bonusSettlesAt ? { bonusSettlesAt } : {}),
-      steps: [{ ...called(step, 'retrying'), attempts }],
-    });
+    return this.options.storage.purchases.saveTransition(
+      purchase,
+      {
+        retryInMs: delayMs,
+        lastError: `${step}: ${reason}`,
+        ...(bonusSettlesAt ? { bonusSettlesAt } : {}),
+        steps: [{ ...called(step, 'retrying'), attempts }],
+      },
+      this.lease,
+    );
   }
 
   /** The end: the advertisement's status and the notification, committed with the final state. */
@@ -247,31 +274,34 @@ export class PurchaseSaga {
     failedStep?: FailedStep,
     reason?: string,
     steps: StepRecord[] = [],
-  ): Promise<void> {
+  ): Promise<Saved | undefined> {
     const succeeded = failedStep === undefined;
     const ending: StepRecord[] = [
       ...(succeeded ? [{ step: 'activation' as const, outcome: 'done' as const, attempts: 1 }] : []),
       { step: 'notification', outcome: 'done', attempts: 1 },
     ];
-    await this.options.db.transaction(async (tx) => {
-      const moved = await new PurchaseRepository(tx).advance(purchase, {
-        state: succeeded ? 'succeeded' : 'failed',
-        ...(failedStep ? { failure: failedStep } : {}),
-        ...(reason ? { lastError: reason } : {}),
-        finished: true,
-        steps: [...steps, ...ending],
-      });
-      if (!moved) return;
-      await new AdvertisementRepository(tx).setStatus(
-        purchase.advertisementId,
-        succeeded ? 'active' : 'failed',
+    const moved = await this.options.storage.transaction(async (tx) => {
+      const saved = await tx.purchases.saveTransition(
+        purchase,
+        {
+          state: succeeded ? 'succeeded' : 'failed',
+          ...(failedStep ? { failure: failedStep } : {}),
+          ...(reason ? { lastError: reason } : {}),
+          finished: true,
+          steps: [...steps, ...ending],
+        },
+        this.lease,
       );
+      if (!saved) return undefined;
+      await tx.advertisements.setStatus(purchase.advertisementId, succeeded ? 'active' : 'failed');
       const text = succeeded ? successText(purchase.cost) : failureTexts[failedStep];
-      await enqueueEvent(tx, purchaseOutcome(purchase, succeeded ? 'succeeded' : 'failed', text));
+      await tx.enqueue(purchaseOutcome(purchase, succeeded ? 'succeeded' : 'failed', text));
+      return saved;
     });
     this.options.logger.info(
       { purchaseId: purchase.id, outcome: succeeded ? 'succeeded' : `failed at ${failedStep}` },
       'purchase finished',
     );
+    return moved;
   }
 }

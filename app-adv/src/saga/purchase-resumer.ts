@@ -1,5 +1,5 @@
-import { RepeatedFailure, type Database, type Logger, type Worker } from '@adboard/kit';
-import { PurchaseRepository } from '../data/purchase-repository.js';
+import { RepeatedFailure, type Logger, type Worker } from '@adboard/kit';
+import type { PurchaseStore } from '../domain/ports.js';
 import type { PurchaseSaga } from './purchase-saga.js';
 
 /**
@@ -14,7 +14,7 @@ export class PurchaseResumer implements Worker {
 
   constructor(
     private readonly options: {
-      db: Database;
+      purchases: PurchaseStore;
       saga: PurchaseSaga;
       logger: Logger;
       intervalMs: number;
@@ -32,7 +32,6 @@ export class PurchaseResumer implements Worker {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     await this.sweeping;
-    await this.options.saga.stop();
   }
 
   /** One pass: starts a run for every due purchase not already running here. */
@@ -43,7 +42,7 @@ export class PurchaseResumer implements Worker {
 
   private async resumeDue(): Promise<void> {
     try {
-      const due = await new PurchaseRepository(this.options.db).due(this.options.batch ?? 20);
+      const due = await this.options.purchases.due(this.options.batch ?? 20);
       for (const id of due) {
         if (this.options.saga.isRunning(id)) continue;
         this.options.logger.info({ purchaseId: id }, 'resuming an unfinished purchase');

@@ -1,14 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { call } from '@adboard/kit/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { wordsOf } from '../src/domain/board.js';
-import { World, type User } from './harness.js';
+import { useWorld, type User } from './harness.js';
 
-let world: World;
-beforeAll(async () => {
-  world = await World.start();
-}, 60_000);
-afterAll(() => world.stop());
+const world = useWorld();
 
 /** A word no other test's advertisement contains, so each test reads only its own part of the board. */
 const uniqueWord = () => `w${randomUUID().replaceAll('-', '')}`;

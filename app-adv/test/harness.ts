@@ -14,6 +14,7 @@ import {
   type TestAuthority,
   type TestDatabase,
   type TestService,
+  useStarted,
 } from '@adboard/kit/testing';
 import { expect } from 'vitest';
 import { createAdvService } from '../src/app.js';
@@ -27,6 +28,14 @@ export interface User {
   email: string;
   token: string;
 }
+
+/** The world started before a test file's tests and stopped after them. */
+export const useWorld = (): World =>
+  useStarted(
+    'the purchase world',
+    () => World.start(),
+    (world) => world.stop(),
+  );
 
 /**
  * The purchase's world on real HTTP and real PostgreSQL: billing, bonus and notify services, fault

@@ -1,14 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { call, waitFor } from '@adboard/kit/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { priceOf } from '../src/domain/advertisement.js';
-import { World } from './harness.js';
+import { useWorld } from './harness.js';
 
-let world: World;
-beforeAll(async () => {
-  world = await World.start();
-}, 60_000);
-afterAll(() => world.stop());
+const world = useWorld();
 
 const ad = { title: 'Продам гараж', text: 'test '.repeat(60) };
 

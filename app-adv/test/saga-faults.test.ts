@@ -1,16 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Fault } from '@adboard/kit/testing';
 import { call, waitFor } from '@adboard/kit/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SagaStep as Step } from '../src/domain/purchase.js';
 import { AbandonedRun, type SagaHooks } from '../src/saga/purchase-saga.js';
-import { BUDGET_MS, World, type User } from './harness.js';
+import { BUDGET_MS, useWorld, type User } from './harness.js';
 
-let world: World;
-beforeAll(async () => {
-  world = await World.start();
-}, 60_000);
-afterAll(() => world.stop());
+const world = useWorld();
 
 const ad = { title: 'Гараж', text: 'x'.repeat(300) };
 

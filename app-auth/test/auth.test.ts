@@ -1,37 +1,30 @@
 import { generateSigningKey, InMemoryKeyValueStore, TokenVerifier } from '@adboard/kit';
-import { call, freePort, startTestService, type TestService } from '@adboard/kit/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, freePort, startTestService, useService } from '@adboard/kit/testing';
+import { describe, expect, it } from 'vitest';
 import { userService } from '@adboard/app-user';
 import { authService } from '../src/app.js';
 
-let auth: TestService;
-let user: TestService;
 let now = Date.now();
 const clock = { now: () => now };
 let seq = 0;
 
-beforeAll(async () => {
-  const [authPort, userPort] = await Promise.all([freePort(), freePort()]);
-  user = await startTestService(userService, {
-    port: userPort,
-    env: { AUTH_JWKS_URL: `http://127.0.0.1:${authPort}/.well-known/jwks.json` },
-  });
-  auth = await startTestService(authService, {
-    port: authPort,
-    database: false,
-    ports: { kv: new InMemoryKeyValueStore(clock) },
-    env: {
-      AUTH_PRIVATE_KEY: generateSigningKey(),
-      USER_SERVICE_URL: user.url,
-      LOGIN_LIMIT_PER_USERNAME: '5',
-      LOGIN_LIMIT_PER_ADDRESS: '1000',
-    },
-  });
+// app-user checks tokens against app-auth's JWKS, so it learns app-auth's port before either starts.
+let authPort: number;
+const user = useService(userService, async () => {
+  authPort = await freePort();
+  return { env: { AUTH_JWKS_URL: `http://127.0.0.1:${authPort}/.well-known/jwks.json` } };
 });
-afterAll(async () => {
-  await auth.stop();
-  await user.stop();
-});
+const auth = useService(authService, () => ({
+  port: authPort,
+  database: false,
+  ports: { kv: new InMemoryKeyValueStore(clock) },
+  env: {
+    AUTH_PRIVATE_KEY: generateSigningKey(),
+    USER_SERVICE_URL: user.url,
+    LOGIN_LIMIT_PER_USERNAME: '5',
+    LOGIN_LIMIT_PER_ADDRESS: '1000',
+  },
+}));
 
 async function newUser(name?: string) {
   seq += 1;

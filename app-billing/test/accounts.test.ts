@@ -1,32 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import {
   call,
-  startTestAuthority,
   startTestService,
+  useAuthority,
   userEvent,
   userWithAccount,
+  useService,
   waitFor,
-  type TestAuthority,
-  type TestService,
 } from '@adboard/kit/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { billingService } from '../src/app.js';
 
-let authority: TestAuthority;
-let app: TestService;
+const authority = useAuthority();
+// Tests here run hundreds of operations for one user: far above the default per-user limit.
+const app = useService(billingService, { authority, env: { MONEY_LIMIT_PER_USER: '100000' } });
 let advToken: string;
-
 beforeAll(async () => {
-  authority = await startTestAuthority();
-  // Tests here run hundreds of operations for one user: far above the default per-user limit.
-  app = await startTestService(billingService, {
-    env: { AUTH_JWKS_URL: authority.jwksUrl, MONEY_LIMIT_PER_USER: '100000' },
-  });
   advToken = await app.serviceToken('app-adv');
-});
-afterAll(async () => {
-  await app.stop();
-  await authority.close();
 });
 
 const newUser = () => userWithAccount(app, authority, '/api/v1/account');

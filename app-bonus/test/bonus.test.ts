@@ -1,29 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import {
-  call,
-  startTestAuthority,
-  startTestService,
-  userEvent,
-  userWithAccount,
-  type TestAuthority,
-  type TestService,
-} from '@adboard/kit/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, useAuthority, userEvent, userWithAccount, useService } from '@adboard/kit/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { bonusService } from '../src/app.js';
 import { bonusFor } from '../src/domain/bonus.js';
 
-let authority: TestAuthority;
-let app: TestService;
+const authority = useAuthority();
+const app = useService(bonusService, { authority });
 let advToken: string;
-
 beforeAll(async () => {
-  authority = await startTestAuthority();
-  app = await startTestService(bonusService, { env: { AUTH_JWKS_URL: authority.jwksUrl } });
   advToken = await app.serviceToken('app-adv');
-});
-afterAll(async () => {
-  await app.stop();
-  await authority.close();
 });
 
 const newUser = () => userWithAccount(app, authority, '/api/v1/bonus');

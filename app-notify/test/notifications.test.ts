@@ -1,27 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { EventMessage } from '@adboard/kit';
-import {
-  call,
-  startTestAuthority,
-  startTestService,
-  waitFor,
-  type TestAuthority,
-  type TestService,
-} from '@adboard/kit/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, useAuthority, useService, waitFor } from '@adboard/kit/testing';
+import { describe, expect, it } from 'vitest';
 import { notifyService } from '../src/app.js';
 
-let authority: TestAuthority;
-let app: TestService;
-
-beforeAll(async () => {
-  authority = await startTestAuthority();
-  app = await startTestService(notifyService, { env: { AUTH_JWKS_URL: authority.jwksUrl } });
-});
-afterAll(async () => {
-  await app.stop();
-  await authority.close();
-});
+const authority = useAuthority();
+const app = useService(notifyService, { authority });
 
 let nextUser = 5000;
 const orderEvent = (payload: Record<string, unknown>, id: string = randomUUID()): EventMessage => ({

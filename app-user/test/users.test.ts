@@ -1,35 +1,20 @@
 import type { EventMessage } from '@adboard/kit';
-import {
-  call,
-  startTestAuthority,
-  startTestService,
-  waitFor,
-  type TestAuthority,
-  type TestService,
-} from '@adboard/kit/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, startTestService, useAuthority, useService, waitFor } from '@adboard/kit/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { userService } from '../src/app.js';
 
-let authority: TestAuthority;
-let app: TestService;
+const authority = useAuthority();
+const app = useService(userService, { authority, env: { REGISTRATION_LIMIT_PER_ADDRESS: '100000' } });
 let published: EventMessage[];
 let seq = 0;
 
 beforeAll(async () => {
-  authority = await startTestAuthority();
-  app = await startTestService(userService, {
-    env: { AUTH_JWKS_URL: authority.jwksUrl, REGISTRATION_LIMIT_PER_ADDRESS: '100000' },
-  });
   published = [];
   await app.ports.bus!.subscribe({
     group: 'test',
     topic: 'user.event',
     handler: async (m) => void published.push(m),
   });
-});
-afterAll(async () => {
-  await app.stop();
-  await authority.close();
 });
 
 function registration(overrides: Record<string, unknown> = {}) {

@@ -7,5 +7,6 @@ export * from './ports.js';
 export * from './postgres.js';
 export * from './service.js';
 export * from './tcp-relay.js';
+export * from './use-service.js';
 export * from './users.js';
 export * from './wait.js';

@@ -19,18 +19,20 @@ export interface TestService {
   stop(): Promise<void>;
 }
 
+export interface TestServiceOptions {
+  env?: Record<string, string>;
+  ports?: Omit<Partial<Ports>, 'logger'>;
+  database?: boolean;
+  port?: number;
+}
+
 /**
  * Starts a service the way the launchers do — configuration through its schema, real HTTP on a
  * free port — on a fresh test database and the in-process bus unless other ports are given.
  */
 export async function startTestService<S extends TObject>(
   module: ServiceModule<S>,
-  options: {
-    env?: Record<string, string>;
-    ports?: Omit<Partial<Ports>, 'logger'>;
-    database?: boolean;
-    port?: number;
-  } = {},
+  options: TestServiceOptions = {},
 ): Promise<TestService> {
   const database = options.database === false ? undefined : await createTestDatabase();
   const ownBus = options.ports?.bus ? undefined : new InMemoryEventBus();

@@ -7,14 +7,13 @@ import { UserIdParams } from '../../src/http/fields.js';
 import { createHttpServer, type HttpServer } from '../../src/http/server.js';
 import { createLogger } from '../../src/logger.js';
 import { createMetricsRegistry } from '../../src/metrics.js';
-import { startTestAuthority, type TestAuthority } from '../../src/testing/authority.js';
+import { useAuthority } from '../../src/testing/use-service.js';
 
 const SECRET = 'a-shared-secret-of-at-least-32-characters';
-let authority: TestAuthority;
+const authority = useAuthority();
 let app: HttpServer;
 
 beforeAll(async () => {
-  authority = await startTestAuthority();
   const guards = createGuards(
     TokenVerifier.remote(authority.jwksUrl),
     new ServiceCredentials('app-billing', SECRET),
@@ -39,7 +38,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app.close();
-  await authority.close();
 });
 
 const get = (url: string, headers: Record<string, string> = {}) =>

@@ -10,12 +10,12 @@ import { RedisKeyValueStore } from '../../src/kv/redis-store.js';
 import type { KeyValueStore } from '../../src/kv/types.js';
 import { createLogger } from '../../src/logger.js';
 import { createMetricsRegistry } from '../../src/metrics.js';
-import { startTestAuthority, type TestAuthority } from '../../src/testing/authority.js';
+import { useAuthority } from '../../src/testing/use-service.js';
 import { currentTrace } from '../../src/trace.js';
 
 const SECRET = 'hardening-test-secret-of-32-characters!';
 const credentials = new ServiceCredentials('app-billing', SECRET);
-let authority: TestAuthority;
+const authority = useAuthority();
 
 async function server(options: { trustedProxies?: string[]; kv?: KeyValueStore } = {}): Promise<HttpServer> {
   const app = await createHttpServer({
@@ -76,13 +76,11 @@ let app: HttpServer;
 let url: string;
 
 beforeAll(async () => {
-  authority = await startTestAuthority();
   app = await server();
   url = urlOf(app);
 });
 afterAll(async () => {
   await app.close();
-  await authority.close();
 });
 
 describe('requests the HTTP parser refuses', () => {

@@ -94,6 +94,20 @@ describe('PUT /api/v1/bonus/add/{userId} (internal)', () => {
     expect((await add(user.id, key, { sum: 400 })).status).toBe(422);
   });
 
+  it('replays a key stored by the previous release (the account with `balance`) as the bonus view', async () => {
+    const user = await newUser();
+    const key = randomUUID();
+    const first = await add(user.id, key, { sum: 300 });
+    const { createdAt, updatedAt } = first.body.data;
+    await app.database!.db.query(
+      'UPDATE idempotency_keys SET response_body = $3 WHERE scope = $1 AND key = $2',
+      [`bonus:${user.id}`, key, JSON.stringify({ userId: user.id, balance: 30, createdAt, updatedAt })],
+    );
+    const repeat = await add(user.id, key, { sum: 300 });
+    expect(repeat.status).toBe(200);
+    expect(repeat.body.data).toEqual({ userId: user.id, bonus: 30, createdAt, updatedAt });
+  });
+
   it('records a purchase too small for a bonus without an entry', async () => {
     const user = await newUser();
     const key = randomUUID();

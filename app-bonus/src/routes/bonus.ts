@@ -25,11 +25,22 @@ const BonusView = Type.Object({
   updatedAt: Timestamp(),
 });
 
-const view = ({ userId, balance, createdAt, updatedAt }: Account) => ({
+/**
+ * What an accrual's key stores and replays: the account as JSON, in the shape earlier releases
+ * stored (`balance`), so a key stored before an upgrade still replays after it.
+ */
+const storedAccount = ({ userId, balance, createdAt, updatedAt }: Account) => ({
   userId,
-  bonus: balance,
+  balance,
   createdAt: formatTimestamp(createdAt),
   updatedAt: formatTimestamp(updatedAt),
+});
+
+const view = ({ userId, balance, createdAt, updatedAt }: ReturnType<typeof storedAccount>) => ({
+  userId,
+  bonus: balance,
+  createdAt,
+  updatedAt,
 });
 
 export function bonusRoutes(app: HttpServer, db: Database, percent: number): void {
@@ -46,7 +57,7 @@ export function bonusRoutes(app: HttpServer, db: Database, percent: number): voi
     },
     async (request) => ({
       success: true as const,
-      data: view(await getBonusAccount(db, request.params.userId)),
+      data: view(storedAccount(await getBonusAccount(db, request.params.userId))),
     }),
   );
 
@@ -71,9 +82,9 @@ export function bonusRoutes(app: HttpServer, db: Database, percent: number): voi
       const outcome = await accrue(
         db,
         { userId: request.params.userId, key: idempotencyKeyOf(request), sum: request.body.sum, percent },
-        view,
+        storedAccount,
       );
-      return idempotentResponse(reply, outcome);
+      return idempotentResponse(reply, { ...outcome, response: view(outcome.response) });
     },
   );
 
@@ -95,7 +106,11 @@ export function bonusRoutes(app: HttpServer, db: Database, percent: number): voi
     },
     async (request) => ({
       success: true as const,
-      data: view(await reverseAccrual(db, { userId: request.params.userId, key: idempotencyKeyOf(request) })),
+      data: view(
+        storedAccount(
+          await reverseAccrual(db, { userId: request.params.userId, key: idempotencyKeyOf(request) }),
+        ),
+      ),
     }),
   );
 }

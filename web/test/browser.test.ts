@@ -25,6 +25,9 @@ const shot = (page: Page, name: string) =>
   page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true });
 const field = (page: Page, label: string) => page.getByLabel(label, { exact: true });
 const button = (page: Page, name: string) => page.getByRole('button', { name, exact: true });
+/** The status on an ad's card (not the one inside "How the purchase went", which may have loaded too). */
+const cardStatus = (card: Locator, status: string) =>
+  card.locator('p.meta').getByText(status, { exact: true });
 const link = (page: Page, name: string | RegExp) =>
   page.getByRole('link', typeof name === 'string' ? { name, exact: true } : { name });
 
@@ -117,7 +120,7 @@ describe.skipIf(!hasChromium())('the web front end in Chromium', { timeout: 120_
 
     await link(page, 'My ads').click();
     const mine = page.getByRole('article', { name: title });
-    await mine.getByText('active', { exact: true }).waitFor(WAIT);
+    await cardStatus(mine, 'active').waitFor(WAIT);
     await mine.getByText('How the purchase went').click();
     await mine.getByText('payment: done').waitFor(WAIT);
     await shot(page, 'my-ads');
@@ -166,7 +169,7 @@ describe.skipIf(!hasChromium())('the web front end in Chromium', { timeout: 120_
     await textOf(page.getByTestId('balance'), '100');
     await textOf(page.getByTestId('bonus'), '0');
     await link(page, 'My ads').click();
-    await page.getByRole('article', { name: title }).getByText('failed', { exact: true }).waitFor(WAIT);
+    await cardStatus(page.getByRole('article', { name: title }), 'failed').waitFor(WAIT);
     await link(page, /^Notifications/).click();
     await page.getByText('Ошибка выполнения платежа').waitFor(WAIT);
 

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '@adboard/kit/testing';
+import { freePort, freePortRun } from '@adboard/kit/testing';
 
 export const root = join(import.meta.dirname, '..', '..');
 
@@ -29,7 +29,7 @@ export async function startBenchStack(
   const dataDir = await mkdtemp(join(tmpdir(), `adboard-bench-${mode}-`));
   const gatewayPort = await freePort();
   const postgresPort = await freePort();
-  const portBase = 20000 + Math.floor(Math.random() * 20000);
+  const portBase = await freePortRun(6);
   const prefix = `bench_${Date.now().toString(36)}`;
   const env = {
     // A benchmark is one client sending what many would: the per-person rate limits stay out of it.

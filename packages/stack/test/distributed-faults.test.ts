@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import {
   call,
   freePort,
+  freePortRun,
   hasMockKafka,
   stackUsers,
   startLoad,
@@ -67,7 +68,7 @@ describe.skipIf(!available)('npm run start:distributed under faults', { timeout:
     await chmod(dataDir, 0o755);
     const gatewayPort = await freePort();
     base = `http://127.0.0.1:${gatewayPort}`;
-    servicePortBase = 20000 + Math.floor(Math.random() * 20000);
+    servicePortBase = await freePortRun(6);
     stack = launchStack('start:distributed', {
       ...process.env,
       ...LOAD_TEST_LIMITS,

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, stackUsers, startLoad, waitFor, type StackUser } from '@adboard/kit/testing';
+import { freePort, freePortRun, stackUsers, startLoad, waitFor, type StackUser } from '@adboard/kit/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedPostgres } from '../src/embedded-postgres.js';
@@ -44,7 +44,7 @@ beforeAll(async () => {
     GATEWAY_PORT: String(gatewayPort),
     STACK_DATA_DIR: dataDir,
     STACK_POSTGRES_PORT: String(postgresPort),
-    STACK_SERVICE_PORT_BASE: String(20000 + Math.floor(Math.random() * 20000)),
+    STACK_SERVICE_PORT_BASE: String(await freePortRun(6)),
     LOG_LEVEL: 'warn',
   });
   await stack.ready;

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { call, freePort, waitFor } from '@adboard/kit/testing';
+import { call, freePort, freePortRun, waitFor } from '@adboard/kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alive, launchStack, type StackProcess } from './support/stack-process.js';
 
@@ -26,7 +26,7 @@ beforeAll(async () => {
     GATEWAY_PORT: String(gatewayPort),
     STACK_DATA_DIR: dataDir,
     STACK_POSTGRES_PORT: String(await freePort()),
-    STACK_SERVICE_PORT_BASE: String(20000 + Math.floor(Math.random() * 20000)),
+    STACK_SERVICE_PORT_BASE: String(await freePortRun(6)),
     LOG_LEVEL: 'warn',
   };
 });

@@ -3,7 +3,7 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '@adboard/kit/testing';
+import { freePort, freePortRun } from '@adboard/kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchStack } from './support/stack-process.js';
 
@@ -26,7 +26,7 @@ beforeAll(async () => {
     GATEWAY_PORT: String(await freePort()),
     STACK_DATA_DIR: dataDir,
     STACK_POSTGRES_PORT: String(await freePort()),
-    STACK_SERVICE_PORT_BASE: String(20000 + Math.floor(Math.random() * 20000)),
+    STACK_SERVICE_PORT_BASE: String(await freePortRun(6)),
     LOG_LEVEL: 'warn',
   };
 });

@@ -1,23 +1,11 @@
 import { ORDER_TOPIC } from '@adboard/contracts';
-import {
-  topicConsumer,
-  type Database,
-  type EventBus,
-  type InboxConsumer,
-  type Logger,
-  type Registry,
-} from '@adboard/kit';
+import { topicConsumer, type ConsumerPorts, type InboxConsumer } from '@adboard/kit';
 import { NotificationRepository } from '../data/notification-repository.js';
 
 /** Stores a notification for every `order.event`, through the inbox: a redelivered event is stored once. */
-export function notificationsFromOrderEvents(options: {
-  db: Database;
-  bus: EventBus;
-  logger: Logger;
-  metrics: Registry;
-}): InboxConsumer {
+export function notificationsFromOrderEvents(ports: ConsumerPorts): InboxConsumer {
   return topicConsumer({
-    ...options,
+    ...ports,
     group: 'app-notify.order-event',
     topic: ORDER_TOPIC,
     handle: async (tx, { userId, email, text }, message) => {

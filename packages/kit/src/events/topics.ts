@@ -22,6 +22,9 @@ export function eventOn<Payload extends TObject>(
   return { topic: topic.name, ...event };
 }
 
+/** What a service hands a consumer of its own: where the inbox lives, the bus, the log, the metrics. */
+export type ConsumerPorts = Pick<ConsumerOptions, 'db' | 'bus' | 'logger' | 'metrics'>;
+
 /**
  * An inbox consumer of one topic whose handler receives the payload as its contract types it. An
  * event that breaks the contract is dead-lettered without reaching the handler.

@@ -3,14 +3,11 @@ import { join, resolve } from 'node:path';
 import { serviceWiring, upstreamSettings } from '@adboard/contracts';
 import { gatewayModule } from '@adboard/gateway';
 import {
-  commonSettings,
   databaseUrl,
   ensureDatabase,
   loadConfig,
   packageDir,
   startMockKafka,
-  Type,
-  UrlSetting,
   type MockKafka,
   type ServiceModule,
 } from '@adboard/kit';
@@ -19,6 +16,7 @@ import { reportFailedStart } from './failed-start.js';
 import { checkServiceSettings, requireFreePorts } from './preflight.js';
 import { waitUntilServing } from './readiness.js';
 import { loadOrCreateSecrets } from './secrets.js';
+import { distributedSettings } from './settings.js';
 import { stackServices } from './services.js';
 import { SupervisedProcess } from './supervisor.js';
 import { ensureWebBuild } from './web-build.js';
@@ -29,18 +27,6 @@ import { ensureWebBuild } from './web-build.js';
  * and a Kafka-protocol broker (KAFKA_BROKERS, or librdkafka's mock cluster through `kcat` when
  * unset), with the gateway, also its own process, in front. What Kubernetes runs, minus Kubernetes.
  */
-const settings = Type.Object({
-  DATABASE_SERVER_URL: UrlSetting('a PostgreSQL server; databases <prefix>_<service> are created on it'),
-  STACK_DATABASE_PREFIX: Type.String({ pattern: '^[a-z][a-z0-9_]*$', default: 'adboard' }),
-  REDIS_URL: UrlSetting('Redis for app-auth sessions'),
-  KAFKA_BROKERS: Type.Optional(Type.String()),
-  GATEWAY_PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 8080 }),
-  GATEWAY_HOST: Type.String({ default: '127.0.0.1' }),
-  STACK_SERVICE_PORT_BASE: Type.Integer({ minimum: 1, maximum: 65500, default: 8081 }),
-  STACK_DATA_DIR: Type.String({ default: resolve(packageDir(import.meta.url), '..', '..', '.data') }),
-  LOG_LEVEL: commonSettings.LOG_LEVEL,
-  LOG_FORMAT: commonSettings.LOG_FORMAT,
-});
 
 const root = resolve(packageDir(import.meta.url), '..', '..');
 /** Run from dist/ (after `tsc -b`), the children run compiled too, as in production; else under tsx. */
@@ -55,7 +41,7 @@ const STOP_TIMEOUT_MS = 3_000;
 const say = (line: string) => console.log(`[stack] ${line}`);
 
 async function main(): Promise<void> {
-  const config = loadConfig(settings);
+  const config = loadConfig(distributedSettings);
   await mkdir(config.STACK_DATA_DIR, { recursive: true });
   const secrets = await loadOrCreateSecrets(config.STACK_DATA_DIR);
   const modules = stackServices.map((entry) => entry.module);

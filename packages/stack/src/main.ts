@@ -1,21 +1,11 @@
-import { resolve } from 'node:path';
-import { commonSettings, loadConfig, packageDir, Type } from '@adboard/kit';
+import { loadConfig } from '@adboard/kit';
 import { reportFailedStart } from './failed-start.js';
+import { embeddedSettings } from './settings.js';
 import { startStack } from './stack.js';
-
-const settings = Type.Object({
-  GATEWAY_PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 8080 }),
-  GATEWAY_HOST: Type.String({ default: '127.0.0.1' }),
-  STACK_DATA_DIR: Type.String({ default: resolve(packageDir(import.meta.url), '..', '..', '.data') }),
-  STACK_POSTGRES_PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 54329 }),
-  STACK_SERVICE_PORT_BASE: Type.Integer({ minimum: 1, maximum: 65500, default: 8081 }),
-  LOG_LEVEL: commonSettings.LOG_LEVEL,
-  LOG_FORMAT: commonSettings.LOG_FORMAT,
-});
 
 /** `npm start`: the whole system in one process on the embedded defaults. */
 async function main(): Promise<void> {
-  const config = loadConfig(settings);
+  const config = loadConfig(embeddedSettings);
   const stack = await startStack({
     dataDir: config.STACK_DATA_DIR,
     gatewayPort: config.GATEWAY_PORT,

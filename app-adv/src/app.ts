@@ -12,7 +12,7 @@ import {
 import { advConfigSchema } from './config.js';
 import { httpPartners } from './data/partners.js';
 import { sqlStorage } from './data/storage.js';
-import { STUCK_AFTER_RETRIES } from './domain/purchase.js';
+import { STUCK_AFTER_RETRIES, UNFINISHED_STATES } from './domain/purchase.js';
 import { advertisementRoutes } from './routes/advertisements.js';
 import { boardRoutes } from './routes/board.js';
 import { Checkout } from './saga/checkout.js';
@@ -57,8 +57,13 @@ export function createAdvService(hooks?: SagaHooks): ServiceModule<typeof advCon
         labelNames: ['state', 'kind'],
         registers: [metrics],
         async collect() {
+          const rows = await storage.purchases.unfinishedByState();
           this.reset();
-          for (const row of await storage.purchases.unfinishedByState()) {
+          for (const state of UNFINISHED_STATES) {
+            this.set({ state, kind: 'all' }, 0);
+            this.set({ state, kind: 'stuck' }, 0);
+          }
+          for (const row of rows) {
             this.set({ state: row.state, kind: 'all' }, row.count);
             this.set({ state: row.state, kind: 'stuck' }, row.stuck);
           }

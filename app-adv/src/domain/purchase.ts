@@ -57,6 +57,9 @@ export interface PurchaseStep {
   at: string;
 }
 
+/** The states a purchase passes through before it settles (each exported by the metrics, 0 included). */
+export const UNFINISHED_STATES = ['reserved', 'bonus_accrued', 'paid', 'compensating'] as const;
+
 export const finished = (state: PurchaseState) => state === 'succeeded' || state === 'failed';
 
 export const failureTexts: Record<FailedStep, string> = {

@@ -8,6 +8,7 @@ import { createHttpServer, type HttpServer } from './http/server.js';
 import type { Logger } from './logger.js';
 import { requirePort, type Ports } from './main.js';
 import { createMetricsRegistry, type Registry } from './metrics.js';
+import { observePool } from './db/pool-metrics.js';
 
 export interface ServiceBase {
   db: Database;
@@ -33,6 +34,7 @@ export async function createServiceBase(
   const db = requirePort(ports, 'db', 'DATABASE_URL');
   const bus = requirePort(ports, 'bus', 'KAFKA_BROKERS');
   const metrics = createMetricsRegistry(name);
+  observePool(db, metrics);
   const credentials = new ServiceCredentials(name, config.SERVICE_SECRET);
   const guards = createGuards(TokenVerifier.remote(config.AUTH_JWKS_URL), credentials);
   const http = await createHttpServer({

@@ -5,6 +5,7 @@ import { Counter, Gauge, type Registry } from '../metrics.js';
 import { traceFrom, withTrace } from '../trace.js';
 import type { Worker } from '../worker.js';
 import type { EventBus, EventMessage, Subscription } from './types.js';
+import { observeDeadLetters, observeLag } from './backlog-metrics.js';
 
 /** Thrown by a handler for a message that can never succeed (bad payload): dead-lettered at once. */
 export class PoisonMessageError extends Error {
@@ -69,6 +70,8 @@ export class InboxConsumer implements Worker {
           this.set({ group: options.group, topic: options.topic }, state() === 'joined' ? 1 : 0);
         },
       });
+      observeDeadLetters(options.db, options.metrics, options.group);
+      observeLag(options.metrics, options.group, () => this.subscription?.lag?.());
     }
   }
 

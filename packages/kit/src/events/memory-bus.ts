@@ -82,6 +82,7 @@ export class InMemoryEventBus implements EventBus {
     return {
       joined: Promise.resolve(),
       state: () => (closed ? 'closed' : 'joined'),
+      lag: () => log.base + log.messages.length - Math.max(joined.offset, log.base),
       close: async () => {
         closed = true;
         joined.members = joined.members.filter((m) => m !== member);

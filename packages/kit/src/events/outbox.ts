@@ -7,6 +7,7 @@ import { RepeatedFailure } from '../repeated-failure.js';
 import type { Worker } from '../worker.js';
 import { outgoingTraceparent } from '../trace.js';
 import type { EventBus, EventMessage } from './types.js';
+import { observeOutbox } from './backlog-metrics.js';
 
 export interface NewEvent {
   topic: string;
@@ -88,6 +89,7 @@ export class OutboxRelay implements Worker {
         help: 'Failed attempts to publish an outbox batch',
         registers: [options.metrics],
       });
+      observeOutbox(options.db, options.metrics);
     }
   }
 

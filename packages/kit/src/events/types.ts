@@ -30,6 +30,8 @@ export interface Subscription {
   /** Resolves the first time the subscription receives messages (its group has been joined). */
   readonly joined: Promise<void>;
   state(): SubscriptionState;
+  /** Messages on the topic the group has not handled yet, where the bus knows it cheaply. */
+  lag?(): number;
   /** Leaves the group (so a restarted member rejoins at once) after the message in hand. */
   close(): Promise<void>;
 }

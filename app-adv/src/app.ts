@@ -5,6 +5,7 @@ import {
   kitMigrations,
   migrationsOf,
   OutboxRelay,
+  type Registry,
   Service,
   ServiceClient,
   type ServiceModule,
@@ -17,7 +18,7 @@ import { advertisementRoutes } from './routes/advertisements.js';
 import { boardRoutes } from './routes/board.js';
 import { Checkout } from './saga/checkout.js';
 import { PurchaseResumer } from './saga/purchase-resumer.js';
-import { PurchaseSaga, type SagaHooks } from './saga/purchase-saga.js';
+import { PURCHASE_OUTCOMES, PurchaseSaga, type SagaHooks } from './saga/purchase-saga.js';
 
 /** app-adv, optionally with fault injection points for tests. */
 export function createAdvService(hooks?: SagaHooks): ServiceModule<typeof advConfigSchema> {
@@ -49,6 +50,7 @@ export function createAdvService(hooks?: SagaHooks): ServiceModule<typeof advCon
           labelNames: ['step'],
           registers: [metrics],
         }),
+        outcomes: purchaseOutcomes(metrics),
         ...(hooks ? { hooks } : {}),
       });
       new Gauge({
@@ -102,6 +104,18 @@ export function createAdvService(hooks?: SagaHooks): ServiceModule<typeof advCon
       });
     },
   };
+}
+
+/** The purchase outcome counter, each outcome exported from the start (0 before the first). */
+function purchaseOutcomes(metrics: Registry): Counter {
+  const outcomes = new Counter({
+    name: 'purchase_outcomes_total',
+    help: `Purchases by outcome: paid, refused, compensated (undone after a later step failed), or stuck (retried ${STUCK_AFTER_RETRIES} times)`,
+    labelNames: ['outcome'],
+    registers: [metrics],
+  });
+  for (const outcome of PURCHASE_OUTCOMES) outcomes.inc({ outcome }, 0);
+  return outcomes;
 }
 
 export const advService = createAdvService();

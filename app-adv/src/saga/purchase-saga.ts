@@ -36,6 +36,8 @@ export interface PurchaseSagaOptions {
    */
   timeBudgetMs: number;
   failures?: Counter;
+  /** Purchases by how they ended (`paid`, `refused`, `compensated`) or became `stuck`. */
+  outcomes?: Counter;
   hooks?: SagaHooks;
 }
 
@@ -53,6 +55,10 @@ const called = (step: SagaStep, outcome: StepRecord['outcome']): StepRecord => (
 });
 
 const MAX_RETRY_DELAY_MS = 30_000;
+
+/** What the purchase outcome metric counts: how purchases ended, and those that became stuck. */
+export const PURCHASE_OUTCOMES = ['paid', 'refused', 'compensated', 'stuck'] as const;
+type PurchaseOutcome = (typeof PURCHASE_OUTCOMES)[number];
 
 /** A step stored as a failed attempt (`attempts` 1), or as a wait (`attempts` 0) for a settling call. */
 interface Retry {
@@ -256,7 +262,7 @@ export class PurchaseSaga implements Worker {
       },
       log === 'error' ? 'purchase saga is stuck: retrying' : 'purchase step failed: retrying',
     );
-    return this.options.storage.purchases.saveTransition(
+    const saved = await this.options.storage.purchases.saveTransition(
       purchase,
       {
         retryInMs: delayMs,
@@ -266,6 +272,9 @@ export class PurchaseSaga implements Worker {
       },
       this.lease,
     );
+    // Counted once, by the retry that makes it stuck (the stored count is the truth, not this run's copy).
+    if (saved?.purchase.retries === STUCK_AFTER_RETRIES) this.options.outcomes?.inc({ outcome: 'stuck' });
+    return saved;
   }
 
   /** The end: the advertisement's status and the notification, committed with the final state. */
@@ -298,10 +307,17 @@ export class PurchaseSaga implements Worker {
       await tx.enqueue(purchaseOutcome(purchase, succeeded ? 'succeeded' : 'failed', text));
       return saved;
     });
+    if (moved) this.options.outcomes?.inc({ outcome: outcomeOf(purchase, succeeded) });
     this.options.logger.info(
       { purchaseId: purchase.id, outcome: succeeded ? 'succeeded' : `failed at ${failedStep}` },
       'purchase finished',
     );
     return moved;
   }
+}
+
+/** How a finished purchase ended, as the outcome metric names it. */
+function outcomeOf(purchase: Purchase, succeeded: boolean): PurchaseOutcome {
+  if (succeeded) return 'paid';
+  return purchase.state === 'compensating' ? 'compensated' : 'refused';
 }

@@ -1,5 +1,6 @@
 import cookie from '@fastify/cookie';
 import {
+  Counter,
   createHttpServer,
   createMetricsRegistry,
   requirePort,
@@ -8,13 +9,14 @@ import {
   ServiceCredentials,
   TokenIssuer,
   trustedProxiesOf,
+  type Registry,
   type ServiceModule,
 } from '@adboard/kit';
 import { authConfigSchema } from './config.js';
 import { UserDirectory } from './data/user-directory.js';
 import { LoginLimiter } from './domain/login-limiter.js';
 import { Sessions } from './domain/sessions.js';
-import { authRoutes } from './routes/auth.js';
+import { authRoutes, LOGIN_OUTCOMES } from './routes/auth.js';
 
 export const authService: ServiceModule<typeof authConfigSchema> = {
   name: 'app-auth',
@@ -23,11 +25,12 @@ export const authService: ServiceModule<typeof authConfigSchema> = {
     const kv = requirePort(ports, 'kv', 'REDIS_URL');
     const logger = ports.logger;
     const credentials = new ServiceCredentials('app-auth', config.SERVICE_SECRET);
+    const metrics = createMetricsRegistry('app-auth');
     const http = await createHttpServer({
       service: 'app-auth',
       description: 'Sessions, login and forward authentication; signs user tokens',
       logger,
-      metrics: createMetricsRegistry('app-auth'),
+      metrics,
       readiness: [{ name: 'session store', check: () => kv.ping() }],
       trustedProxies: trustedProxiesOf(config.TRUSTED_PROXIES),
       serviceCredentials: credentials,
@@ -47,7 +50,20 @@ export const authService: ServiceModule<typeof authConfigSchema> = {
       },
       issuer: await TokenIssuer.fromPem(config.AUTH_PRIVATE_KEY, config.JWT_TTL_SECONDS),
       secureCookie: config.SESSION_COOKIE_SECURE,
+      logins: loginCounter(metrics),
     });
     return new Service({ name: 'app-auth', logger, http });
   },
 };
+
+/** Login attempts by outcome, each outcome exported from the start (0 before the first). */
+function loginCounter(metrics: Registry): Counter {
+  const logins = new Counter({
+    name: 'logins_total',
+    help: 'Login attempts by outcome: succeeded, refused (wrong credentials), locked (too many failures), failed (an error)',
+    labelNames: ['outcome'],
+    registers: [metrics],
+  });
+  for (const outcome of LOGIN_OUTCOMES) logins.inc({ outcome }, 0);
+  return logins;
+}

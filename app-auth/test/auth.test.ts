@@ -277,3 +277,48 @@ describe('the per-address login limit', () => {
     }
   });
 });
+
+describe('login metrics', () => {
+  it('are 0 when idle, then count logins by outcome and the per-address 429s', async () => {
+    const isolated = await startTestService(authService, {
+      database: false,
+      ports: { kv: new InMemoryKeyValueStore() },
+      env: {
+        AUTH_PRIVATE_KEY: generateSigningKey(),
+        USER_SERVICE_URL: user.url,
+        LOGIN_LIMIT_PER_USERNAME: '2',
+        LOGIN_LIMIT_PER_ADDRESS: '5',
+      },
+    });
+    const sample = async (name: string, labels: string) => {
+      const text = (await call(isolated.url, 'GET', '/metrics')).body as string;
+      const line = text.split('\n').find((l) => l.startsWith(`${name}{${labels},service="app-auth"} `));
+      return line === undefined ? undefined : Number(line.split(' ')[1]);
+    };
+    const login = (username: string, password = 'p@ssword') =>
+      call(isolated.url, 'POST', '/api/v1/login', { body: { username, password } });
+    const outcome = (name: string) => sample('logins_total', `outcome="${name}"`);
+    const limited = () => sample('http_rate_limited_requests_total', 'route="/api/v1/login"');
+    try {
+      for (const name of ['succeeded', 'refused', 'locked', 'failed']) expect(await outcome(name)).toBe(0);
+      expect(await limited()).toBe(0);
+
+      const { username } = await newUser();
+      expect((await login(username)).status).toBe(200);
+      expect((await login(username, 'wrong')).status).toBe(400);
+      expect((await login(username, 'wrong')).status).toBe(400);
+      expect((await login(username)).status).toBe(429); // the username is locked
+      expect(await limited()).toBe(0);
+      expect((await login(username)).status).toBe(429); // still locked: the address's 5th attempt
+      expect((await login(username)).status).toBe(429); // the address made its 5 attempts
+
+      expect(await outcome('succeeded')).toBe(1);
+      expect(await outcome('refused')).toBe(2);
+      expect(await outcome('locked')).toBe(2);
+      expect(await outcome('failed')).toBe(0);
+      expect(await limited()).toBe(1);
+    } finally {
+      await isolated.stop();
+    }
+  });
+});

@@ -1,12 +1,15 @@
 import { USER_TOKEN_HEADER } from '@adboard/contracts';
 import type { CookieSerializeOptions } from '@fastify/cookie';
 import {
+  BusinessError,
   errorResponses,
   OkEmpty,
   rateLimited,
   Text,
   Type,
+  TooManyRequestsError,
   UnauthorizedError,
+  type Counter,
   type HttpServer,
   type TokenIssuer,
 } from '@adboard/kit';
@@ -25,6 +28,16 @@ export interface AuthRouteDeps {
   loginsPerAddress: { max: number; windowSeconds: number };
   issuer: TokenIssuer;
   secureCookie: boolean;
+  /** Login attempts by outcome (see `LOGIN_OUTCOMES`). */
+  logins?: Counter;
+}
+
+/** How a login attempt that reached the handler ended (429s per address never reach it). */
+export const LOGIN_OUTCOMES = ['succeeded', 'refused', 'locked', 'failed'] as const;
+
+function loginOutcomeOf(error: unknown): (typeof LOGIN_OUTCOMES)[number] {
+  if (error instanceof TooManyRequestsError) return 'locked';
+  return error instanceof BusinessError ? 'refused' : 'failed';
 }
 
 export function authRoutes(app: HttpServer, deps: AuthRouteDeps): void {
@@ -56,7 +69,11 @@ export function authRoutes(app: HttpServer, deps: AuthRouteDeps): void {
         username: request.body.username,
         password: request.body.password,
         previousSessionId: request.cookies[SESSION_COOKIE],
+      }).catch((error: unknown) => {
+        deps.logins?.inc({ outcome: loginOutcomeOf(error) });
+        throw error;
       });
+      deps.logins?.inc({ outcome: 'succeeded' });
       request.log.info({ username: request.body.username }, 'logged in');
       reply.setCookie(SESSION_COOKIE, sessionId, cookieOptions);
       return { success: true as const };

@@ -3,6 +3,7 @@ import rateLimit, { type RateLimitPluginOptions } from '@fastify/rate-limit';
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { KeyValueStore } from '../kv/types.js';
+import { Counter, type Registry } from '../metrics.js';
 import { TooManyRequestsError } from './errors.js';
 
 export const RATE_LIMITED = 'Too many requests, try again later';
@@ -58,9 +59,23 @@ function keyValueStore(kv: KeyValueStore) {
  * Registers @fastify/rate-limit for routes that ask for it (`config: { rateLimit: ... }`, see
  * `rateLimited`): over the limit is 429 in the envelope with `Retry-After`. Counters live in `kv`
  * when given, else in this process. A store that fails lets the request through (fail open).
+ * With `metrics`, the 429s it answers are counted by route (each limited route from 0).
  */
-export const rateLimits = fp<{ store?: KeyValueStore }>(
-  async (app, { store: kv }) => {
+export const rateLimits = fp<{ store?: KeyValueStore; metrics?: Registry }>(
+  async (app, { store: kv, metrics }) => {
+    const limited =
+      metrics &&
+      new Counter({
+        name: 'http_rate_limited_requests_total',
+        help: 'Requests answered 429 by a rate limit, by route',
+        labelNames: ['route'],
+        registers: [metrics],
+      });
+    if (limited) {
+      app.addHook('onRoute', (route) => {
+        if (route.config?.rateLimit) limited.inc({ route: route.url }, 0);
+      });
+    }
     const options: RateLimitPluginOptions = {
       global: false,
       skipOnError: true,
@@ -76,6 +91,9 @@ export const rateLimits = fp<{ store?: KeyValueStore }>(
         'retry-after': false,
       },
       errorResponseBuilder: tooManyRequests(RATE_LIMITED),
+      ...(limited
+        ? { onExceeded: (request) => limited.inc({ route: request.routeOptions.url ?? 'unknown' }) }
+        : {}),
     };
     if (kv) options.store = keyValueStore(kv) as unknown as RateLimitPluginOptions['store'];
     await app.register(rateLimit, options);

@@ -86,7 +86,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   // Plugins that add hooks come before those that add routes: a route takes the hooks there are.
   await app.register(traceContext, { serviceCredentials: options.serviceCredentials });
   await app.register(securityHeaders);
-  await app.register(rateLimits, { store: options.rateLimitStore });
+  await app.register(rateLimits, { store: options.rateLimitStore, metrics: options.metrics });
   await app.register(parsing);
   await app.register(envelope);
   await app.register(routeAccess, options.guardFor ? { guardFor: options.guardFor } : {});

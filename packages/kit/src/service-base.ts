@@ -9,6 +9,7 @@ import type { Logger } from './logger.js';
 import { requirePort, type Ports } from './main.js';
 import { createMetricsRegistry, type Registry } from './metrics.js';
 import { observePool } from './db/pool-metrics.js';
+import { observeIdempotency } from './idempotency/keys.js';
 
 export interface ServiceBase {
   db: Database;
@@ -35,6 +36,7 @@ export async function createServiceBase(
   const bus = requirePort(ports, 'bus', 'KAFKA_BROKERS');
   const metrics = createMetricsRegistry(name);
   observePool(db, metrics);
+  observeIdempotency(db, metrics);
   const credentials = new ServiceCredentials(name, config.SERVICE_SECRET);
   const guards = createGuards(TokenVerifier.remote(config.AUTH_JWKS_URL), credentials);
   const http = await createHttpServer({

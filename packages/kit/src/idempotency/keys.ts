@@ -7,6 +7,7 @@ import type { HttpServer } from '../http/server.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Database, Queryable } from '../db/database.js';
 import { FieldConflictError, ValidationError } from '../http/errors.js';
+import { Counter, type Registry } from '../metrics.js';
 
 export const IDEMPOTENCY_FIELD = 'idempotencyKey';
 
@@ -84,6 +85,42 @@ const CLAIM = `INSERT INTO idempotency_keys (scope, key, fingerprint)
  * claim, the effect's, the stored response, COMMIT.
  */
 export async function withIdempotency<T>(
+  db: Database,
+  request: IdempotentRequest,
+  effect: (tx: Queryable) => Promise<T>,
+): Promise<IdempotentOutcome<T>> {
+  const outcomes = outcomeCounters.get(db);
+  try {
+    const outcome = await claimAndRun(db, request, effect);
+    outcomes?.inc({ outcome: outcome.replayed ? 'replayed' : 'applied' });
+    return outcome;
+  } catch (error) {
+    if (error instanceof FieldConflictError && error.statusCode === 409)
+      outcomes?.inc({ outcome: 'in_flight' });
+    if (error instanceof FieldConflictError && error.statusCode === 422) outcomes?.inc({ outcome: 'reused' });
+    throw error;
+  }
+}
+
+/**
+ * Counts the outcomes of `withIdempotency` on `db` in `registry`: `applied` (first time), `replayed`
+ * (a repeat answered from the stored response), `in_flight` (409: the key is held by a request still
+ * running) and `reused` (422: the key came with another request). Each outcome is exported from 0.
+ */
+export function observeIdempotency(db: Database, registry: Registry): void {
+  const outcomes = new Counter({
+    name: 'idempotency_key_outcomes_total',
+    help: 'Requests with an idempotency key by outcome: applied, replayed, in_flight (409), reused (422)',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  for (const outcome of ['applied', 'replayed', 'in_flight', 'reused']) outcomes.inc({ outcome }, 0);
+  outcomeCounters.set(db, outcomes);
+}
+
+const outcomeCounters = new WeakMap<Database, Counter>();
+
+function claimAndRun<T>(
   db: Database,
   request: IdempotentRequest,
   effect: (tx: Queryable) => Promise<T>,

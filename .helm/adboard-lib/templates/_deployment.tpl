@@ -38,6 +38,10 @@ spec:
       annotations:
         # A changed ConfigMap rolls the pods (envFrom is read only at container start).
         checksum/config: {{ include "adboard-lib.configmap" . | sha256sum }}
+        # Prometheus's annotation-based pod discovery: GET /metrics on the service port.
+        prometheus.io/scrape: "true"
+        prometheus.io/port: {{ include "adboard-lib.containerPort" . | quote }}
+        prometheus.io/path: /metrics
     spec:
       automountServiceAccountToken: false
       enableServiceLinks: false

@@ -1,4 +1,8 @@
 import { SERVICE_NAMES, type ServiceName } from '@adboard/gateway';
+import {
+  PrometheusRule,
+  ServiceMonitor,
+} from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IIngress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
@@ -87,6 +91,11 @@ const MODELS: Record<string, (data: unknown) => void> = {
   'v1/ConfigMap': (data) => new ConfigMap(data as IConfigMap).validate(),
   'v1/Service': (data) => new Service(data as IService).validate(),
   'networking.k8s.io/v1/Ingress': (data) => new Ingress(data as IIngress).validate(),
+  // The Prometheus Operator's kinds (the charts render them when metrics.*.enabled is set).
+  'monitoring.coreos.com/v1/ServiceMonitor': (data) =>
+    new ServiceMonitor(data as ConstructorParameters<typeof ServiceMonitor>[0]).validate(),
+  'monitoring.coreos.com/v1/PrometheusRule': (data) =>
+    new PrometheusRule(data as ConstructorParameters<typeof PrometheusRule>[0]).validate(),
 };
 
 export function validateObject(object: K8sObject): void {

@@ -111,7 +111,7 @@ export class OutboxRelay implements Worker {
     this.listener = undefined;
     if (listener) {
       await listener.query('UNLISTEN outbox').catch(() => undefined);
-      listener.release();
+      this.releaseListener(listener);
     }
   }
 
@@ -132,24 +132,36 @@ export class OutboxRelay implements Worker {
     return this.draining;
   }
 
+  private readonly onNotification = () => void this.wake();
+
+  private readonly onListenerError = (error: Error) => {
+    const client = this.listener;
+    if (!client) return; // already released by stop()
+    this.listening.failed(error);
+    this.listener = undefined;
+    this.releaseListener(client, error);
+  };
+
+  /** Back to the pool without this relay's listeners, which would pile up on the client otherwise. */
+  private releaseListener(client: pg.PoolClient, error?: Error): void {
+    client.off('notification', this.onNotification);
+    client.off('error', this.onListenerError);
+    client.release(error);
+  }
+
   private async listen(): Promise<void> {
     this.connecting = true;
     try {
       const client = await this.options.db.connect();
-      client.on('notification', () => void this.wake());
-      client.on('error', (error) => {
-        if (this.listener !== client) return; // already released by stop()
-        this.listening.failed(error);
-        this.listener = undefined;
-        client.release(error);
-      });
+      client.on('notification', this.onNotification);
+      client.on('error', this.onListenerError);
       try {
         await client.query('LISTEN outbox');
       } catch (error) {
-        client.release(error as Error);
+        this.releaseListener(client, error as Error);
         throw error;
       }
-      if (!this.running) return client.release(); // stopped meanwhile
+      if (!this.running) return this.releaseListener(client); // stopped meanwhile
       this.listener = client;
       this.listening.succeeded();
     } catch (error) {

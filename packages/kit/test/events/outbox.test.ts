@@ -82,6 +82,33 @@ describe('transactional outbox', () => {
     );
   });
 
+  it('hands its listening connection back to the pool without its listeners, however often it restarts', async () => {
+    for (let round = 0; round < 12; round++) {
+      const restarted = new OutboxRelay({
+        db: database.db,
+        bus,
+        source: 'app-user',
+        logger,
+        pollIntervalMs: 60_000,
+      });
+      await restarted.start();
+      await database.db.transaction((tx) => enqueueEvent(tx, event(100 + round)));
+      await waitFor(() => received.length === round + 1, {
+        timeoutMs: 2_000,
+        what: 'a publish woken by LISTEN',
+      });
+      await restarted.stop();
+    }
+    const { pool } = database.db;
+    const clients = await Promise.all(Array.from({ length: pool.idleCount }, () => pool.connect()));
+    try {
+      expect(clients.map((client) => client.listenerCount('notification'))).toEqual(clients.map(() => 0));
+      expect(Math.max(...clients.map((client) => client.listenerCount('error')))).toBeLessThanOrEqual(1);
+    } finally {
+      for (const client of clients) client.release();
+    }
+  });
+
   it('publishes nothing when the transaction rolls back', async () => {
     await relay({ pollIntervalMs: 50 }).start();
     await expect(

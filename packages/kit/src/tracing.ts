@@ -23,9 +23,9 @@ export { SpanKind };
  */
 export function startTracing(
   processName: string,
-  options: { processor?: SpanProcessor; env?: Record<string, string | undefined> } = {},
+  options: { processor?: SpanProcessor } = {},
 ): { shutdown(): Promise<void> } | undefined {
-  const env = options.env ?? process.env;
+  const env = process.env;
   const processor =
     options.processor ??
     (env.OTEL_EXPORTER_OTLP_ENDPOINT ? new BatchSpanProcessor(new OTLPTraceExporter()) : undefined);

@@ -75,13 +75,13 @@ export function startSpan(name: string, options: SpanOptions = {}): { span: Span
     },
     parentContext,
   );
-  const recording = span.isRecording();
-  const fresh = traceFrom(undefined);
+  // A span that does not record (no provider) has no ids of its own: new ones, as before tracing.
+  const ids = span.isRecording() ? span.spanContext() : traceFrom(undefined);
   const context: TraceContext = {
     ...(current ?? {}),
     ...(service ? { service } : {}),
-    traceId: recording ? span.spanContext().traceId : (parent?.traceId ?? fresh.traceId),
-    spanId: recording ? span.spanContext().spanId : fresh.spanId,
+    traceId: span.isRecording() ? ids.traceId : (parent?.traceId ?? ids.traceId),
+    spanId: ids.spanId,
   };
   return { span, context };
 }

@@ -24,12 +24,19 @@ export const traceContext = fp<TraceContextOptions>(
     const spans = new WeakMap<object, Span>();
     app.addHook('onResponse', (request, reply, done) => {
       const span = spans.get(request);
+      spans.delete(request);
       if (span) {
         const route = request.routeOptions.url;
         if (route) span.updateName(`${request.method} ${route}`);
         span.setAttributes({ 'http.response.status_code': reply.statusCode, 'http.route': route ?? '' });
         endSpan(span, reply.statusCode >= 500 ? new Error(`answered ${reply.statusCode}`) : undefined);
       }
+      done();
+    });
+    // A client that went away before the answer gets no onResponse: its span ends here.
+    app.addHook('onRequestAbort', (request, done) => {
+      spans.get(request)?.end();
+      spans.delete(request);
       done();
     });
     app.addHook('onRequest', (request, reply, done) => {

@@ -9,7 +9,9 @@ import {
   createHttpServer,
   createMetricsRegistry,
   NotFoundError,
+  inSpan,
   outgoingTraceparent,
+  SpanKind,
   Service,
   ServiceUnavailableError,
   UnauthorizedError,
@@ -88,17 +90,20 @@ interface ClientRequest {
 }
 
 /** The session's token for a protected route, or the contract's 401/503. */
-async function authenticate(
-  forwardAuth: ForwardAuth | undefined,
-  request: ClientRequest,
-  traceparent: string,
-) {
+async function authenticate(forwardAuth: ForwardAuth | undefined, request: ClientRequest) {
   if (!forwardAuth) {
     request.log.warn('protected route but no app-auth URL is configured');
     throw new ServiceUnavailableError();
   }
   const cookie = request.headers.cookie;
-  const outcome = await forwardAuth({ cookie, requestId: request.id, traceparent });
+  const attributes = {
+    'http.request.method': 'GET',
+    'server.address': 'app-auth',
+    'url.path': '/api/v1/auth',
+  };
+  const outcome = await inSpan('GET app-auth forward auth', { kind: SpanKind.CLIENT, attributes }, () =>
+    forwardAuth({ cookie, requestId: request.id, traceparent: outgoingTraceparent() }),
+  );
   if (outcome.kind === 'unavailable') {
     request.log.warn({ reason: outcome.reason }, 'app-auth did not answer the forward-auth request');
     throw new ServiceUnavailableError();
@@ -156,16 +161,14 @@ export async function createGatewayService(options: GatewayOptions): Promise<Ser
       const access = classifyRoute(service, target.routePath);
       if (access === 'internal') throw new NotFoundError();
 
-      const traceparent = outgoingTraceparent();
-      const userToken =
-        access === 'protected' ? await authenticate(forwardAuth, request, traceparent) : undefined;
+      const userToken = access === 'protected' ? await authenticate(forwardAuth, request) : undefined;
       const body = request.body as Buffer | undefined;
       const context = {
         forwardedFor: [...(request.ips ?? [request.ip])].reverse(),
         protocol: request.protocol,
         host: request.headers.host,
         requestId: request.id,
-        traceparent,
+        traceparent: outgoingTraceparent(),
         userToken,
       };
       // reply-from sends a stream as it is (a Buffer it would re-encode as JSON).

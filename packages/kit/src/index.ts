@@ -39,3 +39,4 @@ export * from './service.js';
 export * from './trace.js';
 export * from './worker.js';
 export { Type, type Static } from '@sinclair/typebox';
+export * from './tracing.js';

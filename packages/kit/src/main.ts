@@ -7,6 +7,7 @@ import { RedisKeyValueStore } from './kv/redis-store.js';
 import type { KeyValueStore } from './kv/types.js';
 import { createLogger, type Logger } from './logger.js';
 import type { Service } from './service.js';
+import { startTracing } from './tracing.js';
 
 /** The adapters a service is built on; each is present when the service's configuration asks for it. */
 export interface Ports {
@@ -59,6 +60,7 @@ export async function runServiceMain<S extends TObject>(
   try {
     const config = loadConfig(schema) as Static<S> & DistributedSettings;
     logger = createLogger(name, config.LOG_LEVEL);
+    const tracing = startTracing(name);
     const ports: Ports = { logger };
     if (config.DATABASE_URL)
       ports.db = new Database({ url: config.DATABASE_URL, applicationName: name, logger });
@@ -70,6 +72,7 @@ export async function runServiceMain<S extends TObject>(
       await ports.bus?.close();
       await ports.kv?.close();
       await ports.db?.close();
+      await tracing?.shutdown();
     };
     const service = await module.create(config, ports);
     if (argv[0] === 'migrate') {

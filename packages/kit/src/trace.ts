@@ -6,6 +6,8 @@ export interface TraceContext {
   traceId: string;
   spanId: string;
   requestId?: string;
+  /** The service doing the work (spans name it: the embedded mode runs six in one process). */
+  service?: string;
   /** When the caller stops waiting (epoch ms): work for it must not commit after this. */
   deadline?: number;
 }
@@ -14,6 +16,14 @@ const storage = new AsyncLocalStorage<TraceContext>();
 const traceparentPattern = /^00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/;
 
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
+
+/** The trace and span ids of a W3C `traceparent`, or undefined when it is absent or malformed. */
+export function parseTraceparent(
+  traceparent: string | undefined,
+): { traceId: string; spanId: string } | undefined {
+  const match = traceparent ? traceparentPattern.exec(traceparent.trim()) : null;
+  return match ? { traceId: match[1]!, spanId: match[2]! } : undefined;
+}
 
 /** Continues the caller's trace (a new span under it) or starts a new one. */
 export function traceFrom(traceparent: string | undefined, requestId?: string): TraceContext {

@@ -1,4 +1,4 @@
-import { loadConfig } from '@adboard/kit';
+import { loadConfig, startTracing } from '@adboard/kit';
 import { reportFailedStart } from './failed-start.js';
 import { embeddedSettings } from './settings.js';
 import { startStack } from './stack.js';
@@ -6,6 +6,8 @@ import { startStack } from './stack.js';
 /** `npm start`: the whole system in one process on the embedded defaults. */
 async function main(): Promise<void> {
   const config = loadConfig(embeddedSettings);
+  // One tracer provider for the six services: each span names its service.
+  const tracing = startTracing('adboard');
   const stack = await startStack({
     dataDir: config.STACK_DATA_DIR,
     gatewayPort: config.GATEWAY_PORT,
@@ -23,6 +25,7 @@ async function main(): Promise<void> {
     stopping = true;
     console.log(`\n${signal}: stopping adboard…`);
     await stack.stop();
+    await tracing?.shutdown();
     console.log('adboard stopped');
     process.exit(0);
   };

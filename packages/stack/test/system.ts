@@ -10,6 +10,7 @@ import {
   generateSigningKey,
   InMemoryEventBus,
   InMemoryKeyValueStore,
+  type EventBus,
   type ServiceModule,
 } from '@adboard/kit';
 import { freePort, startTestService, type TestService } from '@adboard/kit/testing';
@@ -32,14 +33,16 @@ const MODULES: [ServiceName, ServiceModule][] = [
 
 /**
  * The six services and the entry point as the embedded stack wires them — real HTTP between
- * them, the in-process bus and session store — on the test PostgreSQL server, each on a free port.
+ * them, the in-process bus (or the one given) and session store — on the test PostgreSQL server, each on a free port.
  */
-export async function startTestSystem(env: Record<string, string> = {}): Promise<TestSystem> {
+export async function startTestSystem(
+  env: Record<string, string> = {},
+  bus: EventBus = new InMemoryEventBus(),
+): Promise<TestSystem> {
   const ports = Object.fromEntries(
     await Promise.all(MODULES.map(async ([name]) => [name, await freePort()] as const)),
   ) as Record<ServiceName, number>;
   const urlOf = (name: ServiceName) => `http://127.0.0.1:${ports[name]}`;
-  const bus = new InMemoryEventBus();
   const kv = new InMemoryKeyValueStore();
   const wiring = {
     AUTH_PRIVATE_KEY: generateSigningKey(),

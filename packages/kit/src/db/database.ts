@@ -2,6 +2,7 @@ import pg from 'pg';
 import { ServiceUnavailableError } from '../http/errors.js';
 import type { Logger } from '../logger.js';
 import { currentTrace } from '../trace.js';
+import { inSpan, SpanKind } from '../tracing.js';
 import { DatabaseUnavailableError, isConnectionError } from './unavailable.js';
 
 export type QueryResult<R> = pg.QueryResult<R & pg.QueryResultRow>;
@@ -62,7 +63,7 @@ export class Database implements Queryable {
   }
 
   async query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<QueryResult<R>> {
-    return this.observe(() => this.pool.query<R & pg.QueryResultRow>(text, params));
+    return this.observe(() => traced(text, () => this.pool.query<R & pg.QueryResultRow>(text, params)));
   }
 
   /**
@@ -96,7 +97,9 @@ export class Database implements Queryable {
     return this.withClient(async (client) => {
       try {
         await client.query('BEGIN');
-        const result = await work(client);
+        const result = await work({
+          query: (text, params) => traced(text, () => client.query(text, params)),
+        });
         const deadline = currentTrace()?.deadline;
         if (deadline !== undefined && Date.now() > deadline) {
           throw new ServiceUnavailableError(
@@ -181,4 +184,19 @@ export function databaseUrl(serverUrl: string, name: string): string {
 export function isUniqueViolation(error: unknown, constraint?: string): boolean {
   const pgError = error as { code?: string; constraint?: string };
   return pgError?.code === '23505' && (constraint === undefined || pgError.constraint === constraint);
+}
+
+/**
+ * A query in a client span named by its statement's first word (`SELECT`, `INSERT`, ...), when it
+ * is part of a request or an event: a poller's queries (the outbox relay's) start no trace of their own.
+ */
+function traced<T>(text: string, run: () => Promise<T>): Promise<T> {
+  if (!currentTrace()) return run();
+  const operation = /^\s*(\w+)/.exec(text)?.[1]?.toUpperCase() ?? 'QUERY';
+  const attributes = {
+    'db.system.name': 'postgresql',
+    'db.operation.name': operation,
+    'db.query.text': text,
+  };
+  return inSpan(`${operation} postgresql`, { kind: SpanKind.CLIENT, attributes }, () => run());
 }

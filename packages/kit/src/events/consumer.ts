@@ -2,7 +2,7 @@ import type { Database, Queryable } from '../db/database.js';
 import { DatabaseUnavailableError } from '../db/unavailable.js';
 import type { Logger } from '../logger.js';
 import { Counter, Gauge, type Registry } from '../metrics.js';
-import { traceFrom, withTrace } from '../trace.js';
+import { inSpan, SpanKind } from '../tracing.js';
 import type { Worker } from '../worker.js';
 import type { EventBus, EventMessage, Subscription } from './types.js';
 import { observeDeadLetters, observeLag } from './backlog-metrics.js';
@@ -85,10 +85,24 @@ export class InboxConsumer implements Worker {
       group: this.options.group,
       topic: this.options.topic,
       handler: (message) =>
-        withTrace(traceFrom(message.traceparent), async () => {
-          const outcome = await this.process(message);
-          this.outcomes?.inc({ topic: message.topic, outcome });
-        }),
+        // Under the span that wrote the event (as its publish is): the event continues that trace.
+        inSpan(
+          `process ${message.topic}`,
+          {
+            kind: SpanKind.CONSUMER,
+            parent: message.traceparent,
+            service: this.options.group.split('.')[0],
+            attributes: {
+              'messaging.destination.name': message.topic,
+              'messaging.consumer.group.name': this.options.group,
+              'messaging.message.id': message.id,
+            },
+          },
+          async () => {
+            const outcome = await this.process(message);
+            this.outcomes?.inc({ topic: message.topic, outcome });
+          },
+        ),
     });
   }
 

@@ -6,6 +6,7 @@ import { Counter, type Registry } from '../metrics.js';
 import { RepeatedFailure } from '../repeated-failure.js';
 import type { Worker } from '../worker.js';
 import { outgoingTraceparent } from '../trace.js';
+import { endSpan, SpanKind, startSpan } from '../tracing.js';
 import type { EventBus, EventMessage } from './types.js';
 import { observeOutbox } from './backlog-metrics.js';
 
@@ -188,7 +189,11 @@ export class OutboxRelay implements Worker {
         [this.batchSize],
       );
       if (rows.length === 0) return 0;
-      await this.options.bus.publish(rows.map((row) => this.toMessage(row)));
+      await publishTraced(
+        this.options.bus,
+        rows.map((row) => this.toMessage(row)),
+        this.options.source,
+      );
       await tx.query('DELETE FROM outbox WHERE seq = ANY($1)', [rows.map((row) => row.seq)]);
       this.published?.inc(rows.length);
       this.logger.debug({ count: rows.length }, 'outbox events published');
@@ -208,4 +213,27 @@ export class OutboxRelay implements Worker {
       ...(row.traceparent ? { traceparent: row.traceparent } : {}),
     };
   }
+}
+
+/**
+ * Publishes the messages, each in a producer span under the transaction that wrote it (its outbox
+ * row's `traceparent`, which the message keeps: its consumer continues the same trace).
+ */
+async function publishTraced(bus: EventBus, messages: EventMessage[], source: string): Promise<void> {
+  const spans = messages.map(
+    (message) =>
+      startSpan(`publish ${message.topic}`, {
+        kind: SpanKind.PRODUCER,
+        parent: message.traceparent,
+        service: source,
+        attributes: { 'messaging.destination.name': message.topic, 'messaging.message.id': message.id },
+      }).span,
+  );
+  try {
+    await bus.publish(messages);
+  } catch (error) {
+    for (const span of spans) endSpan(span, error);
+    throw error;
+  }
+  for (const span of spans) endSpan(span);
 }

@@ -84,7 +84,10 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as HttpServer;
 
   // Plugins that add hooks come before those that add routes: a route takes the hooks there are.
-  await app.register(traceContext, { serviceCredentials: options.serviceCredentials });
+  await app.register(traceContext, {
+    serviceCredentials: options.serviceCredentials,
+    service: options.service,
+  });
   await app.register(securityHeaders);
   await app.register(rateLimits, { store: options.rateLimitStore, metrics: options.metrics });
   await app.register(parsing);

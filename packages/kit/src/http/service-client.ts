@@ -7,6 +7,7 @@ import {
 import { request, type Dispatcher } from 'undici';
 import type { CallerCredentials } from '../request-context.js';
 import { currentTrace, outgoingTraceparent } from '../trace.js';
+import { inSpan, SpanKind } from '../tracing.js';
 import { ServiceUnavailableError } from './errors.js';
 import { keepAlive } from './keep-alive.js';
 
@@ -48,11 +49,21 @@ export class ServiceClient {
     private readonly defaultTimeoutMs = 5_000,
   ) {}
 
-  async request<T = unknown>(
+  /** The call, in a client span that the callee's request span continues. */
+  request<T = unknown>(
     method: string,
     path: string,
     options: ServiceRequest = {},
   ): Promise<ServiceResponse<T>> {
+    const attributes = { 'http.request.method': method, 'server.address': this.target, 'url.path': path };
+    return inSpan(`${method} ${this.target}`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
+      const response = await this.send<T>(method, path, options);
+      span.setAttribute('http.response.status_code', response.status);
+      return response;
+    });
+  }
+
+  private async send<T>(method: string, path: string, options: ServiceRequest): Promise<ServiceResponse<T>> {
     const trace = currentTrace();
     const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
     const headers: Record<string, string> = {

@@ -10,3 +10,4 @@ export * from './tcp-relay.js';
 export * from './use-service.js';
 export * from './users.js';
 export * from './wait.js';
+export * from './traces.js';

@@ -46,8 +46,18 @@ export class UserRepository {
     return rows[0] && { user: toUser(rows[0]), passwordHash: rows[0].password_hash };
   }
 
-  async usernameTaken(username: string): Promise<boolean> {
-    return (await this.db.query('SELECT 1 FROM users WHERE username = $1', [username])).rowCount! > 0;
+  /**
+   * Which of a registration's unique fields other users hold, read in one statement so both answers
+   * come from one snapshot (two statements could see a competing registration commit in between).
+   */
+  async takenFields(username: string, email: string): Promise<{ username: boolean; email: boolean }> {
+    const { rows } = await this.db.query<{ username: boolean; email: boolean }>(
+      `SELECT coalesce(bool_or(username = $1), false) AS username,
+              coalesce(bool_or(lower(email) = lower($2)), false) AS email
+       FROM users WHERE username = $1 OR lower(email) = lower($2)`,
+      [username, email],
+    );
+    return rows[0]!;
   }
 
   async emailTaken(email: string, exceptUserId = 0): Promise<boolean> {

@@ -29,8 +29,9 @@ export async function registerUser(db: Database, registration: Registration): Pr
   const attempt = () =>
     db.transaction(async (tx) => {
       const users = new UserRepository(tx);
-      if (await users.usernameTaken(profile.username)) throw uniquenessError('username');
-      if (await users.emailTaken(profile.email)) throw uniquenessError('email');
+      const taken = await users.takenFields(profile.username, profile.email);
+      if (taken.username) throw uniquenessError('username');
+      if (taken.email) throw uniquenessError('email');
       const user = await users.insert({ ...profile, passwordHash });
       await enqueueEvent(tx, userCreated(user));
       return user;

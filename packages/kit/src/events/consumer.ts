@@ -71,7 +71,7 @@ export class InboxConsumer implements Worker {
         },
       });
       observeDeadLetters(options.db, options.metrics, options.group);
-      observeLag(options.metrics, options.group, () => this.subscription?.lag?.());
+      observeLag(options.metrics, options.group, () => this.subscription?.lag());
     }
   }
 

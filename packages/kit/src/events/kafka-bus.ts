@@ -96,6 +96,7 @@ export class KafkaEventBus implements EventBus {
     return {
       joined: subscription.joined,
       state: () => subscription.state(),
+      lag: () => subscription.lag(),
       close: async () => {
         this.subscriptions.delete(subscription);
         await subscription.close();

@@ -19,6 +19,8 @@ export class KafkaSubscription implements Subscription {
   private readonly closing = new AbortController();
   private readonly loop: Promise<void>;
   private readonly failure: RepeatedFailure;
+  /** Per partition this member owns: messages up to the high watermark its last batch saw, not yet handled. */
+  private readonly partitionLag = new Map<number, number>();
 
   constructor(
     private readonly kafka: Kafka,
@@ -36,6 +38,16 @@ export class KafkaSubscription implements Subscription {
 
   state(): SubscriptionState {
     return this.current;
+  }
+
+  /**
+   * From the batches' instrumentation: at a batch's start everything from its first message to the
+   * partition's end is waiting; at its end, what came after its last message. No broker round trip.
+   */
+  lag(): number {
+    let sum = 0;
+    for (const lag of this.partitionLag.values()) sum += lag;
+    return sum;
   }
 
   async close(): Promise<void> {
@@ -76,13 +88,20 @@ export class KafkaSubscription implements Subscription {
 
   /** Tracks the member's state; resolves (or rejects) when it has stopped for good. */
   private watch(consumer: Consumer): Promise<void> {
-    const { GROUP_JOIN, REBALANCING, CRASH } = consumer.events;
+    const { GROUP_JOIN, REBALANCING, CRASH, START_BATCH_PROCESS, END_BATCH_PROCESS } = consumer.events;
     consumer.on(GROUP_JOIN, () => {
+      this.partitionLag.clear(); // the partitions may have moved to other members
       this.current = 'joined';
       this.failure.succeeded();
       this.markJoined();
     });
     consumer.on(REBALANCING, () => (this.current = 'joining'));
+    consumer.on(START_BATCH_PROCESS, ({ payload }) =>
+      this.partitionLag.set(payload.partition, Number(payload.offsetLagLow) + 1),
+    );
+    consumer.on(END_BATCH_PROCESS, ({ payload }) =>
+      this.partitionLag.set(payload.partition, Number(payload.offsetLag)),
+    );
     return new Promise<void>((resolve, reject) => {
       consumer.on(CRASH, ({ payload }) => reject(payload.error));
       this.closing.signal.addEventListener('abort', () => resolve(), { once: true });

@@ -30,8 +30,8 @@ export interface Subscription {
   /** Resolves the first time the subscription receives messages (its group has been joined). */
   readonly joined: Promise<void>;
   state(): SubscriptionState;
-  /** Messages on the topic the group has not handled yet, where the bus knows it cheaply. */
-  lag?(): number;
+  /** Messages on the topic this member has not handled yet (0 when caught up). */
+  lag(): number;
   /** Leaves the group (so a restarted member rejoins at once) after the message in hand. */
   close(): Promise<void>;
 }

@@ -72,6 +72,31 @@ export function eventBusContract(
       expect(seen.sort()).toEqual(sent.map((m) => m.id).sort());
     });
 
+    it('counts as lag what the group has not handled yet, and 0 once it has', async () => {
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const handled: string[] = [];
+      const subscription = await live({
+        group: 'g',
+        topic,
+        handler: async (m) => {
+          await gate;
+          handled.push(m.id);
+        },
+      });
+      expect(subscription.lag()).toBe(0);
+      await bus.publish([message(topic, '1'), message(topic, '2'), message(topic, '3')]);
+      await waitFor(() => subscription.lag() > 0, {
+        timeoutMs,
+        what: 'lag while the handler waits',
+      });
+      release();
+      await waitFor(() => handled.length === 3 && subscription.lag() === 0, {
+        timeoutMs,
+        what: 'lag back to 0',
+      });
+    });
+
     it('delivers a message again when its handler failed', async () => {
       let attempts = 0;
       await live({

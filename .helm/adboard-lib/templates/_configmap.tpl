@@ -11,6 +11,9 @@ data:
   {{- if .Values.hostNetwork }}
   REUSE_PORT: "true"
   {{- end }}
+  {{- with (.Values.tracing).otlpEndpoint }}
+  OTEL_EXPORTER_OTLP_ENDPOINT: {{ . | quote }}
+  {{- end }}
   {{- range $variable, $value := .Values.env }}
   {{ $variable }}: {{ $value | toString | quote }}
   {{- end }}

@@ -30,6 +30,7 @@ export function startTracing(
     options.processor ??
     (env.OTEL_EXPORTER_OTLP_ENDPOINT ? new BatchSpanProcessor(new OTLPTraceExporter()) : undefined);
   if (!processor) return undefined;
+  recording = true;
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': env.OTEL_SERVICE_NAME ?? processName }),
     spanProcessors: [processor],
@@ -39,9 +40,15 @@ export function startTracing(
     async shutdown() {
       await provider.shutdown();
       trace.disable();
+      recording = false;
     },
   };
 }
+
+let recording = false;
+
+/** Whether spans record in this process (`startTracing` set a provider up). */
+export const tracingOn = (): boolean => recording;
 
 export interface SpanOptions {
   kind?: SpanKind;

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { ServiceUnavailableError } from '../http/errors.js';
 import type { Logger } from '../logger.js';
 import { currentTrace } from '../trace.js';
-import { inSpan, SpanKind } from '../tracing.js';
+import { inSpan, SpanKind, tracingOn } from '../tracing.js';
 import { DatabaseUnavailableError, isConnectionError } from './unavailable.js';
 
 export type QueryResult<R> = pg.QueryResult<R & pg.QueryResultRow>;
@@ -189,9 +189,10 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
 /**
  * A query in a client span named by its statement's first word (`SELECT`, `INSERT`, ...), when it
  * is part of a request or an event: a poller's queries (the outbox relay's) start no trace of their own.
+ * With tracing off a query runs as it is: no span, no new trace context on the hot path.
  */
 function traced<T>(text: string, run: () => Promise<T>): Promise<T> {
-  if (!currentTrace()) return run();
+  if (!tracingOn() || !currentTrace()) return run();
   const operation = /^\s*(\w+)/.exec(text)?.[1]?.toUpperCase() ?? 'QUERY';
   const attributes = {
     'db.system.name': 'postgresql',

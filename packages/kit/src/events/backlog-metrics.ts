@@ -3,12 +3,16 @@ import { readOnScrape, type Registry } from '../metrics.js';
 
 /** Events committed but not yet published, and how long the oldest has waited, read from `outbox`. */
 export function observeOutbox(db: Database, registry: Registry): void {
+  // Both gauges are collected together at a scrape: they share one read of the table.
+  let reading: Promise<{ rows: { events: number; oldest_seconds: number }[] }> | undefined;
   const backlog = () =>
-    db.query<{ events: number; oldest_seconds: number }>(
-      `SELECT count(*)::int AS events,
-              coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS oldest_seconds
-       FROM outbox`,
-    );
+    (reading ??= db
+      .query<{ events: number; oldest_seconds: number }>(
+        `SELECT count(*)::int AS events,
+                coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS oldest_seconds
+         FROM outbox`,
+      )
+      .finally(() => (reading = undefined)));
   readOnScrape(
     registry,
     { name: 'outbox_backlog_events', help: 'Events in the outbox waiting to be published', labelNames: [] },

@@ -14,9 +14,9 @@ export function hasMockKafka(): boolean {
  * A Kafka-protocol broker: librdkafka's mock cluster, started by a `kcat` consumer that lives as
  * long as the cluster is needed. Real wire protocol, consumer groups and offsets; no Apache Kafka.
  */
-export async function startMockKafka(): Promise<MockKafka> {
+export async function startMockKafka(command = 'kcat'): Promise<MockKafka> {
   const child = spawn(
-    'kcat',
+    command,
     ['-X', 'test.mock.num.brokers=1', '-b', 'mock', '-C', '-q', '-t', '__mock_keepalive'],
     {
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -34,6 +34,16 @@ export async function startMockKafka(): Promise<MockKafka> {
       }
     });
     child.on('exit', (code) => reject(new Error(`kcat exited with ${code}: ${output}`)));
+    // Without it on the PATH, say what to do instead of dying on an unhandled spawn error.
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(
+        new Error(
+          `cannot start a mock Kafka broker: ${command} is not runnable (${(error as NodeJS.ErrnoException).code ?? error.message}); ` +
+            'install it (Debian package kcat) or set KAFKA_BROKERS to a Kafka cluster',
+        ),
+      );
+    });
   });
   return {
     brokers,

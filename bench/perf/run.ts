@@ -6,12 +6,14 @@
  *
  *   npm run bench                       # both modes, 10 s per path
  *   BENCH_SECONDS=5 BENCH_MODES=embedded npm run bench
+ *   BENCH_PATHS=purchase BENCH_PROFILE=/tmp/prof npm run bench   # only matching paths; CPU profiles
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { call, stackUsers, type StackUser } from '@adboard/kit/testing';
 import pg from 'pg';
+import { countCpu, type CpuShares } from './cpu.js';
 import { freshKey, measure, rotation, type HttpFigures } from './http-load.js';
 import { measureSqlFloors, type SqlFloor } from './sql-floor.js';
 import { root, startBenchStack, type BenchStack } from './stacks.js';
@@ -23,10 +25,12 @@ const MODES = (process.env.BENCH_MODES ?? 'embedded,distributed').split(',') as 
 const DATABASE_SERVER = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const USERS = 50;
+/** Only the paths whose name contains one of these (comma-separated); all when unset. */
+const PATHS = process.env.BENCH_PATHS?.split(',');
 
 interface ModeFigures {
   mode: string;
-  http: HttpFigures[];
+  http: (HttpFigures & { cpu: CpuShares })[];
   floors: SqlFloor[];
   rssMb: Record<string, number>;
 }
@@ -113,16 +117,18 @@ async function benchMode(mode: 'embedded' | 'distributed'): Promise<ModeFigures>
         },
       },
     ];
-    const http: HttpFigures[] = [];
-    for (const target of targets) {
-      const figures = await measure(target, SECONDS);
+    const http: ModeFigures['http'] = [];
+    for (const target of targets.filter(({ path }) => !PATHS || PATHS.some((part) => path.includes(part)))) {
+      const cpuSince = countCpu(stack.rootPid);
+      const figures = { ...(await measure(target, SECONDS)), cpu: cpuSince() };
       http.push(figures);
       console.log(
         `[bench] ${mode}: ${figures.path}: ${figures.requestsPerSecond} req/s, p50 ${figures.p50Ms} ms, p99 ${figures.p99Ms} ms` +
-          (figures.failures ? `, ${figures.failures} failed` : ''),
+          (figures.failures ? `, ${figures.failures} failed` : '') +
+          `; CPU cores: ${cpuText(figures.cpu)}`,
       );
     }
-    const floors = await measureSqlFloors(stack.databaseServer, SECONDS, 20);
+    const floors = PATHS ? [] : await measureSqlFloors(stack.databaseServer, SECONDS, 20);
     for (const floor of floors)
       console.log(
         `[bench] ${mode}: pgbench floor of the ${floor.operation} (${floor.statements} statements): ${floor.transactionsPerSecond} tx/s`,
@@ -161,15 +167,20 @@ function eventLatencies(): string[] {
   return lines;
 }
 
+const cpuText = (cpu: CpuShares) =>
+  Object.entries(cpu)
+    .map(([group, cores]) => `${group} ${cores}`)
+    .join(', ');
+
 const ratio = (a?: number, b?: number) => (a && b ? (a / b).toFixed(2) : '—');
 
 function report(results: ModeFigures[], events: string[]): void {
-  console.log('\n| mode | path | conns | req/s | p50 ms | p99 ms | failed |');
-  console.log('|---|---|---|---|---|---|---|');
+  console.log('\n| mode | path | conns | req/s | p50 ms | p99 ms | failed | CPU cores used |');
+  console.log('|---|---|---|---|---|---|---|---|');
   for (const { mode, http } of results)
     for (const row of http)
       console.log(
-        `| ${mode} | ${row.path} | ${row.connections} | ${row.requestsPerSecond} | ${row.p50Ms} | ${row.p99Ms} | ${row.failures} |`,
+        `| ${mode} | ${row.path} | ${row.connections} | ${row.requestsPerSecond} | ${row.p50Ms} | ${row.p99Ms} | ${row.failures} | ${cpuText(row.cpu)} |`,
       );
   console.log('\n| mode | ratio | value | target |');
   console.log('|---|---|---|---|');

@@ -9,6 +9,8 @@ export const root = join(import.meta.dirname, '..', '..');
 export interface BenchStack {
   mode: 'embedded' | 'distributed';
   base: string;
+  /** The process that started the system: every process of it descends from this one. */
+  rootPid: number;
   /** A service's own URL (no entry point). */
   serviceUrl(name: string): string;
   /** The processes that run the system, by name (the embedded mode is one process). */
@@ -54,7 +56,13 @@ export async function startBenchStack(
     'src',
     mode === 'embedded' ? 'main.js' : 'distributed.js',
   );
-  const child: ChildProcess = spawn(process.execPath, [entry], {
+  // BENCH_PROFILE=<dir>: the embedded process writes a V8 CPU profile there as it stops (Node refuses
+  // --cpu-prof in NODE_OPTIONS, so the distributed mode's children are not profiled this way).
+  const profile =
+    mode === 'embedded' && process.env.BENCH_PROFILE
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+      : [];
+  const child: ChildProcess = spawn(process.execPath, [...profile, entry], {
     env,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -74,6 +82,7 @@ export async function startBenchStack(
   return {
     mode,
     base: `http://127.0.0.1:${gatewayPort}`,
+    rootPid: child.pid!,
     serviceUrl: (name) => `http://127.0.0.1:${portBase + SERVICES.indexOf(name)}`,
     processes: () =>
       mode === 'embedded'

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 /** W3C trace context of the unit of work in progress: an HTTP request or a consumed event. */
 export interface TraceContext {
@@ -15,7 +15,22 @@ export interface TraceContext {
 const storage = new AsyncLocalStorage<TraceContext>();
 const traceparentPattern = /^00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/;
 
-const hex = (bytes: number) => randomBytes(bytes).toString('hex');
+// Ids come from a pool of random bytes refilled 4 KiB at a time: one getrandom call per ~170
+// requests instead of two per request, which was a tenth of the entry point's CPU under load.
+const pool = Buffer.alloc(4096);
+let poolOffset = pool.length;
+function hex(bytes: number): string {
+  if (poolOffset + bytes > pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  poolOffset += bytes;
+  return pool.toString('hex', poolOffset - bytes, poolOffset);
+}
+
+/** New random W3C ids: a trace id of 32 hex digits, a span id of 16. */
+export const newTraceId = (): string => hex(16);
+export const newSpanId = (): string => hex(8);
 
 /** The trace and span ids of a W3C `traceparent`, or undefined when it is absent or malformed. */
 export function parseTraceparent(
@@ -28,8 +43,8 @@ export function parseTraceparent(
 /** Continues the caller's trace (a new span under it) or starts a new one. */
 export function traceFrom(traceparent: string | undefined, requestId?: string): TraceContext {
   const match = traceparent ? traceparentPattern.exec(traceparent.trim()) : null;
-  const traceId = match?.[1] ?? hex(16);
-  return { traceId, spanId: hex(8), ...(requestId ? { requestId } : {}) };
+  const traceId = match?.[1] ?? newTraceId();
+  return { traceId, spanId: newSpanId(), ...(requestId ? { requestId } : {}) };
 }
 
 export function formatTraceparent(context: TraceContext): string {

@@ -1,4 +1,5 @@
 import {
+  INVALID_SPAN_CONTEXT,
   ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
@@ -10,7 +11,14 @@ import {
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { currentTrace, parseTraceparent, traceFrom, withTrace, type TraceContext } from './trace.js';
+import {
+  currentTrace,
+  newSpanId,
+  newTraceId,
+  parseTraceparent,
+  withTrace,
+  type TraceContext,
+} from './trace.js';
 
 export { SpanKind };
 
@@ -61,6 +69,9 @@ export interface SpanOptions {
 
 const tracer = () => trace.getTracer('@adboard/kit');
 
+/** The span every `startSpan` returns while nothing records: all its methods do nothing. */
+const NOT_RECORDING: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+
 /**
  * Starts a span under `parent` (a W3C `traceparent`), or under the current trace context when none
  * is given, and the trace context that continues it: its span id is the span's, so the
@@ -70,10 +81,17 @@ const tracer = () => trace.getTracer('@adboard/kit');
 export function startSpan(name: string, options: SpanOptions = {}): { span: Span; context: TraceContext } {
   const current = currentTrace();
   const parent = 'parent' in options ? parseTraceparent(options.parent) : current;
+  const service = options.service ?? current?.service;
+  const continued = { ...(current ?? {}), ...(service ? { service } : {}) };
+  // Nothing records (no provider): no span is made, the context gets a fresh span id, as before tracing.
+  if (!recording)
+    return {
+      span: NOT_RECORDING,
+      context: { ...continued, traceId: parent?.traceId ?? newTraceId(), spanId: newSpanId() },
+    };
   const parentContext = parent
     ? trace.setSpanContext(ROOT_CONTEXT, { ...parent, traceFlags: TraceFlags.SAMPLED, isRemote: true })
     : ROOT_CONTEXT;
-  const service = options.service ?? current?.service;
   const span = tracer().startSpan(
     name,
     {
@@ -82,15 +100,8 @@ export function startSpan(name: string, options: SpanOptions = {}): { span: Span
     },
     parentContext,
   );
-  // A span that does not record (no provider) has no ids of its own: new ones, as before tracing.
-  const ids = span.isRecording() ? span.spanContext() : traceFrom(undefined);
-  const context: TraceContext = {
-    ...(current ?? {}),
-    ...(service ? { service } : {}),
-    traceId: span.isRecording() ? ids.traceId : (parent?.traceId ?? ids.traceId),
-    spanId: ids.spanId,
-  };
-  return { span, context };
+  const { traceId, spanId } = span.spanContext();
+  return { span, context: { ...continued, traceId, spanId } };
 }
 
 /** Ends a span with the outcome of its work: an error is recorded and marks the span failed. */

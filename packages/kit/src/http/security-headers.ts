@@ -1,4 +1,4 @@
-import helmet from '@fastify/helmet';
+import helmet from 'helmet';
 import fp from 'fastify-plugin';
 
 /** An API answer is data, never a page: nothing may load from it or frame it. */
@@ -32,11 +32,15 @@ export const DOCS_UI_POLICY = {
  */
 export const securityHeaders = fp(
   async (app) => {
-    await app.register(helmet, {
+    // Built once: @fastify/helmet rebuilt helmet's middleware (and re-parsed the CSP) per request.
+    const setHeaders = helmet({
       contentSecurityPolicy: { useDefaults: false, directives: API_POLICY },
       frameguard: { action: 'deny' },
       hsts: false,
     });
+    app.addHook('onRequest', (request, reply, done) =>
+      setHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined)),
+    );
     app.addHook('onSend', async (_request, reply, payload) => {
       if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
       return payload;

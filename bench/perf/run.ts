@@ -163,6 +163,8 @@ function eventLatencies(): string[] {
       encoding: 'utf8',
     });
     lines.push(...result.stdout.split('\n').filter((line) => line.trim() !== ''));
+    if (result.status !== 0)
+      lines.push(`${script} failed (exit ${result.status}): ${result.stderr.trim().split('\n')[0]}`);
   }
   return lines;
 }

@@ -186,8 +186,11 @@ export class PurchaseSaga implements Worker {
         const outcome = await this.call('payment', purchase, () =>
           this.options.partners.pay(purchase, userToken),
         );
+        // Paid: finished in the same transaction that records the payment (activation and the
+        // notification event with it). A crash before it commits leaves `bonus_accrued`, and the
+        // payment's repeat under the same key is answered from billing's record: nothing is paid twice.
         if (outcome.kind === 'done')
-          return this.move(purchase, { state: 'paid', steps: [called('payment', 'done')] });
+          return this.finish(purchase, undefined, undefined, [called('payment', 'done')]);
         if (outcome.kind === 'refused') {
           return this.move(purchase, {
             state: 'compensating',
@@ -198,7 +201,7 @@ export class PurchaseSaga implements Worker {
         }
         return this.retryLater(purchase, { step: 'payment', reason: outcome.reason });
       }
-      case 'paid':
+      case 'paid': // stored by earlier releases, which recorded the payment on its own first
         return this.finish(purchase);
       case 'compensating': {
         const settleIn = (purchase.bonusSettlesAt?.getTime() ?? 0) - Date.now();

@@ -5,6 +5,8 @@ export interface HttpFigures {
   path: string;
   connections: number;
   requestsPerSecond: number;
+  /** Requests answered in the whole run. */
+  requests: number;
   p50Ms: number;
   p99Ms: number;
   /** Answers other than 2xx, and connection errors or timeouts: a valid run has none. */
@@ -52,6 +54,7 @@ export async function measure(target: HttpTarget, seconds: number): Promise<Http
     path: target.path,
     connections,
     requestsPerSecond: Math.round(result.requests.average),
+    requests: result.requests.total,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     failures: result.non2xx + result.errors + result.timeouts,

@@ -30,7 +30,7 @@ const PATHS = process.env.BENCH_PATHS?.split(',');
 
 interface ModeFigures {
   mode: string;
-  http: (HttpFigures & { cpu: CpuShares })[];
+  http: (HttpFigures & { cpu: CpuShares; transactionsPerRequest: number })[];
   floors: SqlFloor[];
   rssMb: Record<string, number>;
 }
@@ -118,14 +118,24 @@ async function benchMode(mode: 'embedded' | 'distributed'): Promise<ModeFigures>
       },
     ];
     const http: ModeFigures['http'] = [];
+    let committedBefore = await committedTransactions(stack.databaseServer);
     for (const target of targets.filter(({ path }) => !PATHS || PATHS.some((part) => path.includes(part)))) {
       const cpuSince = countCpu(stack.rootPid);
-      const figures = { ...(await measure(target, SECONDS)), cpu: cpuSince() };
+      const measured = await measure(target, SECONDS);
+      const cpu = cpuSince();
+      const committedAfter = await committedTransactions(stack.databaseServer);
+      const committed = committedAfter - committedBefore;
+      committedBefore = committedAfter;
+      const figures = {
+        ...measured,
+        cpu,
+        transactionsPerRequest: Math.round((10 * committed) / measured.requests) / 10,
+      };
       http.push(figures);
       console.log(
         `[bench] ${mode}: ${figures.path}: ${figures.requestsPerSecond} req/s, p50 ${figures.p50Ms} ms, p99 ${figures.p99Ms} ms` +
           (figures.failures ? `, ${figures.failures} failed` : '') +
-          `; CPU cores: ${cpuText(figures.cpu)}`,
+          `; CPU cores: ${cpuText(figures.cpu)}; PostgreSQL transactions per request: ${figures.transactionsPerRequest}`,
       );
     }
     const floors = PATHS ? [] : await measureSqlFloors(stack.databaseServer, SECONDS, 20);
@@ -140,6 +150,35 @@ async function benchMode(mode: 'embedded' | 'distributed'): Promise<ModeFigures>
   } finally {
     await stack.stop();
     if (mode === 'distributed') await dropBenchDatabases();
+  }
+}
+
+/**
+ * Transactions committed on the server so far, every database (a statement outside a transaction
+ * is one), once every backend has published its count: a busy backend publishes about once a
+ * second, an idle one 10 s after its last transaction, so this reads from 10.5 s on until two
+ * readings 1.1 s apart agree.
+ */
+async function committedTransactions(server: string): Promise<number> {
+  const client = new pg.Client({ connectionString: server });
+  await client.connect();
+  const read = async () =>
+    Number(
+      (await client.query<{ n: string }>('SELECT sum(xact_commit) AS n FROM pg_stat_database')).rows[0]!.n,
+    );
+  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  try {
+    await pause(10_500);
+    let previous = await read();
+    for (let tries = 0; tries < 5; tries += 1) {
+      await pause(1_100);
+      const now = await read();
+      if (now === previous) break;
+      previous = now;
+    }
+    return previous;
+  } finally {
+    await client.end();
   }
 }
 
@@ -177,12 +216,14 @@ const cpuText = (cpu: CpuShares) =>
 const ratio = (a?: number, b?: number) => (a && b ? (a / b).toFixed(2) : '—');
 
 function report(results: ModeFigures[], events: string[]): void {
-  console.log('\n| mode | path | conns | req/s | p50 ms | p99 ms | failed | CPU cores used |');
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log(
+    '\n| mode | path | conns | req/s | p50 ms | p99 ms | failed | CPU cores used | PostgreSQL transactions per request |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|');
   for (const { mode, http } of results)
     for (const row of http)
       console.log(
-        `| ${mode} | ${row.path} | ${row.connections} | ${row.requestsPerSecond} | ${row.p50Ms} | ${row.p99Ms} | ${row.failures} | ${cpuText(row.cpu)} |`,
+        `| ${mode} | ${row.path} | ${row.connections} | ${row.requestsPerSecond} | ${row.p50Ms} | ${row.p99Ms} | ${row.failures} | ${cpuText(row.cpu)} | ${row.transactionsPerRequest} |`,
       );
   console.log('\n| mode | ratio | value | target |');
   console.log('|---|---|---|---|');

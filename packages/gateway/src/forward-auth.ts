@@ -35,7 +35,10 @@ export function createForwardAuth(authBaseUrl: string, timeoutMs: number): Forwa
     try {
       const response = await request(url, {
         headers,
-        signal: AbortSignal.timeout(timeoutMs),
+        // undici's own timers rather than an AbortSignal.timeout per request (its timer and abort
+        // machinery were ~4 % of the entry point's CPU on authenticated reads).
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
         dispatcher: keepAlive,
       });
       await response.body.dump();

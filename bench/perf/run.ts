@@ -7,6 +7,8 @@
  *   npm run bench                       # both modes, 10 s per path
  *   BENCH_SECONDS=5 BENCH_MODES=embedded npm run bench
  *   BENCH_PATHS=purchase BENCH_PROFILE=/tmp/prof npm run bench   # only matching paths; CPU profiles
+ *
+ * Exits 1 when a request failed or an event benchmark did not finish: such figures mean nothing.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -271,4 +273,12 @@ writeFileSync(
   JSON.stringify({ at: new Date().toISOString(), seconds: SECONDS, results, events }, null, 2),
 );
 console.log(`\nfigures written to ${file}`);
-process.exit(0);
+// Figures of requests that failed, or of an event benchmark that did not finish, mean nothing.
+const invalid = [
+  ...results.flatMap(({ mode, http }) =>
+    http.filter((row) => row.failures > 0).map((row) => `${mode}: ${row.path}: ${row.failures} failed`),
+  ),
+  ...events.filter((line) => line.includes(' failed (exit ')),
+];
+if (invalid.length > 0) console.error(`\nthe run is not valid:\n  ${invalid.join('\n  ')}`);
+process.exit(invalid.length > 0 ? 1 : 0);

@@ -2,13 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TObject } from '@sinclair/typebox';
 import { describe, expect, it } from 'vitest';
-import { advConfigSchema } from '../app-adv/src/config.js';
-import { authConfigSchema } from '../app-auth/src/config.js';
-import { billingConfigSchema } from '../app-billing/src/config.js';
-import { bonusConfigSchema } from '../app-bonus/src/config.js';
-import { notifyConfigSchema } from '../app-notify/src/config.js';
-import { userConfigSchema } from '../app-user/src/config.js';
 import { gatewayConfigSchema } from '../packages/gateway/src/config.js';
+import { stackServices } from '../packages/stack/src/services.js';
 import { distributedSettings, embeddedSettings } from '../packages/stack/src/settings.js';
 
 /** Every setting a process reads is in the README's configuration tables, so nobody meets one only in the code. */
@@ -16,12 +11,7 @@ const tableRows = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'ut
   .split('\n')
   .filter((line) => line.startsWith('|'));
 const schemas: Record<string, TObject> = {
-  'app-user': userConfigSchema,
-  'app-auth': authConfigSchema,
-  'app-billing': billingConfigSchema,
-  'app-bonus': bonusConfigSchema,
-  'app-adv': advConfigSchema,
-  'app-notify': notifyConfigSchema,
+  ...Object.fromEntries(stackServices.map(({ module }) => [module.name, module.configSchema])),
   gateway: gatewayConfigSchema,
   'npm start': embeddedSettings,
   'npm run start:distributed': distributedSettings,

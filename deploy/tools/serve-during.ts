@@ -19,9 +19,9 @@ const failures: string[] = [];
 const clients = Array.from({ length: 4 }, async () => {
   while (!done) {
     try {
-      const { status } = await session.call('GET', `/app-user/api/v1/user/${id}`, { timeoutMs: 5_000 });
+      const { status, body } = await session.call('GET', `/app-user/api/v1/user/${id}`, { timeoutMs: 5_000 });
       if (status === 200) answered += 1;
-      else failures.push(`status ${status}`);
+      else failures.push(`status ${status}: ${JSON.stringify(body)}`);
     } catch (error) {
       failures.push(String(error));
     }

@@ -76,6 +76,10 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     requestIdHeader: REQUEST_ID_HEADER,
     genReqId: () => randomUUID(),
     forceCloseConnections: 'idle',
+    // While stopping, a request that arrives on a kept-alive connection (the entry point's, an
+    // ingress's) is served, not refused with a bare 503: the answer carries Connection: close, so
+    // the client's next request goes to a listener still open — a rolling update's new pod.
+    return503OnClosing: false,
     // Errors raised before routing (a malformed URL) get the envelope too.
     frameworkErrors: (error, request, reply) => renderError(error, request, reply),
     routerOptions: { ignoreTrailingSlash: true },

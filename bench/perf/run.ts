@@ -15,7 +15,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { call, stackUsers, type StackUser } from '@adboard/kit/testing';
 import pg from 'pg';
-import { countCpu, type CpuShares } from './cpu.js';
+import { countCpu, cpuPerRequestUs, type CpuShares } from './cpu.js';
 import { freshKey, measure, rotation, type HttpFigures } from './http-load.js';
 import { measureSqlFloors, type SqlFloor } from './sql-floor.js';
 import { root, startBenchStack, type BenchStack } from './stacks.js';
@@ -32,7 +32,11 @@ const PATHS = process.env.BENCH_PATHS?.split(',');
 
 interface ModeFigures {
   mode: string;
-  http: (HttpFigures & { cpu: CpuShares; transactionsPerRequest: number })[];
+  http: (HttpFigures & {
+    cpu: CpuShares;
+    cpuPerRequestUs: Record<string, number>;
+    transactionsPerRequest: number;
+  })[];
   floors: SqlFloor[];
   rssMb: Record<string, number>;
 }
@@ -122,7 +126,7 @@ async function benchMode(mode: 'embedded' | 'distributed'): Promise<ModeFigures>
     const http: ModeFigures['http'] = [];
     let committedBefore = await committedTransactions(stack.databaseServer);
     for (const target of targets.filter(({ path }) => !PATHS || PATHS.some((part) => path.includes(part)))) {
-      const cpuSince = countCpu(stack.rootPid);
+      const cpuSince = countCpu(stack.rootPid, stack.processes());
       const measured = await measure(target, SECONDS);
       const cpu = cpuSince();
       const committedAfter = await committedTransactions(stack.databaseServer);
@@ -130,20 +134,23 @@ async function benchMode(mode: 'embedded' | 'distributed'): Promise<ModeFigures>
       committedBefore = committedAfter;
       const figures = {
         ...measured,
-        cpu,
+        cpu: cpu.shares,
+        cpuPerRequestUs: cpuPerRequestUs(cpu, measured.requestsPerSecond),
         transactionsPerRequest: Math.round((10 * committed) / measured.requests) / 10,
       };
       http.push(figures);
       console.log(
         `[bench] ${mode}: ${figures.path}: ${figures.requestsPerSecond} req/s, p50 ${figures.p50Ms} ms, p99 ${figures.p99Ms} ms` +
           (figures.failures ? `, ${figures.failures} failed` : '') +
-          `; CPU cores: ${cpuText(figures.cpu)}; PostgreSQL transactions per request: ${figures.transactionsPerRequest}`,
+          `; CPU cores: ${cpuText(figures.cpu)}; PostgreSQL transactions per request: ${figures.transactionsPerRequest}` +
+          `; CPU µs per request: ${cpuText(figures.cpuPerRequestUs)}`,
       );
     }
     const floors = PATHS ? [] : await measureSqlFloors(stack.databaseServer, SECONDS, 20);
     for (const floor of floors)
       console.log(
-        `[bench] ${mode}: pgbench floor of the ${floor.operation} (${floor.statements} statements): ${floor.transactionsPerSecond} tx/s`,
+        `[bench] ${mode}: pgbench floor of the ${floor.operation} (${floor.statements} statements): ${floor.transactionsPerSecond} tx/s` +
+          `; CPU µs per transaction: ${cpuText(floor.cpuPerTransactionUs)}`,
       );
     const rss = Object.fromEntries(
       Object.entries(stack.processes()).map(([name, pid]) => [name, rssMb(pid)]),
@@ -210,7 +217,7 @@ function eventLatencies(): string[] {
   return lines;
 }
 
-const cpuText = (cpu: CpuShares) =>
+const cpuText = (cpu: CpuShares | Record<string, number>) =>
   Object.entries(cpu)
     .map(([group, cores]) => `${group} ${cores}`)
     .join(', ');
@@ -227,6 +234,15 @@ function report(results: ModeFigures[], events: string[]): void {
       console.log(
         `| ${mode} | ${row.path} | ${row.connections} | ${row.requestsPerSecond} | ${row.p50Ms} | ${row.p99Ms} | ${row.failures} | ${cpuText(row.cpu)} | ${row.transactionsPerRequest} |`,
       );
+  console.log('\n| mode | path | CPU µs per request (per transaction for pgbench), by process |');
+  console.log('|---|---|---|');
+  for (const { mode, http, floors } of results) {
+    for (const row of http) console.log(`| ${mode} | ${row.path} | ${cpuText(row.cpuPerRequestUs)} |`);
+    for (const floor of floors)
+      console.log(
+        `| ${mode} | pgbench floor of the ${floor.operation} | ${cpuText(floor.cpuPerTransactionUs)} |`,
+      );
+  }
   console.log('\n| mode | ratio | value | target |');
   console.log('|---|---|---|---|');
   for (const { mode, http, floors } of results) {

@@ -7,6 +7,7 @@ import { billingService } from '@adboard/app-billing';
 import { currentTrace } from '@adboard/kit';
 import { call, startTestAuthority, startTestService, userWithAccount } from '@adboard/kit/testing';
 import pg from 'pg';
+import { countCpu, cpuPerRequestUs } from './cpu.js';
 
 const run = promisify(execFile);
 
@@ -20,6 +21,8 @@ export interface SqlFloor {
   statements: number;
   transactionsPerSecond: number;
   averageLatencyMs: number;
+  /** PostgreSQL's and pgbench's CPU time per transaction. */
+  cpuPerTransactionUs: Record<string, number>;
 }
 
 /** Records every statement pg sends while `work` runs, in this process. */
@@ -71,6 +74,7 @@ function pgbenchScript(statements: Statement[], userId: number, key: string, use
 async function pgbench(url: string, script: string, seconds: number, clients: number) {
   const file = join(tmpdir(), `adboard-floor-${process.pid}-${Date.now()}.sql`);
   await writeFile(file, script);
+  const cpuSince = countCpu(process.pid);
   const { stdout } = await run('pgbench', [
     '-n',
     // Prepared statements, as the services send them (kit's Database prepares each statement once per connection).
@@ -88,7 +92,7 @@ async function pgbench(url: string, script: string, seconds: number, clients: nu
   ]);
   const tps = Number(/tps = ([\d.]+)/.exec(stdout)?.[1]);
   const latency = Number(/latency average = ([\d.]+) ms/.exec(stdout)?.[1]);
-  return { tps, latency };
+  return { tps, latency, cpu: cpuPerRequestUs(cpuSince(), tps) };
 }
 
 /**
@@ -136,6 +140,7 @@ export async function measureSqlFloors(
         statements: statements.length,
         transactionsPerSecond: Math.round(figures.tps),
         averageLatencyMs: figures.latency,
+        cpuPerTransactionUs: figures.cpu,
       });
     }
     return floors;

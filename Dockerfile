@@ -65,8 +65,11 @@ RUN npm ci --omit=dev --workspace="$SERVICE" --no-audit --no-fund --ignore-scrip
 # --- runtime: those dependencies, the compiled code and the migrations of the shared packages and the service ---
 FROM ${NODE_IMAGE} AS runtime
 ARG SERVICE
+# glibc's mmap threshold fixed, as the distributed launcher starts services: scrypt's 16 MiB blocks
+# go back to the system when freed (packages/stack/src/process-memory.ts; a test keeps them equal).
 ENV NODE_ENV=production \
-    SERVICE=${SERVICE}
+    SERVICE=${SERVICE} \
+    MALLOC_MMAP_THRESHOLD_=131072
 WORKDIR /app
 
 COPY --from=build /app/package.json ./

@@ -13,6 +13,7 @@ import {
 } from '@adboard/kit';
 import { lockDataDir } from './data-dir-lock.js';
 import { reportFailedStart } from './failed-start.js';
+import { memorySettings } from './process-memory.js';
 import { checkServiceSettings, requireFreePorts } from './preflight.js';
 import { waitUntilServing } from './readiness.js';
 import { loadOrCreateSecrets } from './secrets.js';
@@ -76,7 +77,7 @@ async function main(): Promise<void> {
       ...(database ? { DATABASE_URL: databaseUrl(config.DATABASE_SERVER_URL, databaseOf(database)) } : {}),
     };
   };
-  const passThrough = (env: Record<string, string>) => ({ ...process.env, ...env });
+  const passThrough = (env: Record<string, string>) => ({ ...memorySettings(process.env), ...env });
   checkServiceSettings([...modules, gatewayModule], (module) => passThrough(envOf(module)));
 
   const gatewayUrl = `http://${config.GATEWAY_HOST}:${config.GATEWAY_PORT}`;

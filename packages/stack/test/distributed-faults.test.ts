@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -145,6 +146,13 @@ describe.skipIf(!available)('npm run start:distributed under faults', { timeout:
     );
     expect(stack.output()).toMatch(/app-billing exited unexpectedly \(killed by SIGKILL/);
     expect(await timeToServe(base, users[0]!)).toBeLessThan(5_000);
+  });
+
+  it('starts every service and the gateway with glibc’s mmap threshold fixed (process-memory.ts)', () => {
+    for (const name of SERVICES.concat('app-auth', 'gateway')) {
+      const environ = readFileSync(`/proc/${pidsOf(name).at(-1)}/environ`, 'utf8').split('\0');
+      expect(environ, name).toContain('MALLOC_MMAP_THRESHOLD_=131072');
+    }
   });
 
   it('stops within 5 s of Ctrl-C under load, leaving nothing running', async () => {

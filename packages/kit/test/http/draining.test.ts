@@ -4,6 +4,7 @@ import { createHttpServer } from '../../src/http/server.js';
 import { createLogger } from '../../src/logger.js';
 import { createMetricsRegistry } from '../../src/metrics.js';
 import { Service } from '../../src/service.js';
+import { waitFor } from '../../src/testing/wait.js';
 
 // A service being replaced (a rolling update) stops listening, then finishes what is in flight. A
 // client with a kept-alive connection — the entry point, an ingress — may send its next request on
@@ -13,20 +14,10 @@ import { Service } from '../../src/service.js';
 const sockets: Socket[] = [];
 afterEach(() => sockets.splice(0).forEach((socket) => socket.destroy()));
 
-async function waitFor(condition: () => Promise<boolean>, what: string, deadlineMs = 5_000) {
-  const deadline = Date.now() + deadlineMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 const refused = (port: number) =>
   new Promise<boolean>((resolve) => {
     const probe = connect(port, '127.0.0.1');
-    probe.once('connect', () => resolve(false)).once('error', () => resolve(true));
-    probe.once('close', () => probe.destroy());
-    sockets.push(probe);
+    probe.once('connect', () => (probe.destroy(), resolve(false))).once('error', () => resolve(true));
   });
 
 describe('a request on a kept-alive connection while the service stops', () => {
@@ -39,7 +30,9 @@ describe('a request on a kept-alive connection while the service stops', () => {
     });
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
+    let slowStarted = false;
     http.get('/slow', async () => {
+      slowStarted = true;
       await released;
       return { success: true, data: 'slow' };
     });
@@ -55,16 +48,20 @@ describe('a request on a kept-alive connection while the service stops', () => {
     const socket = connect(port, '127.0.0.1');
     sockets.push(socket);
     let received = '';
+    let closed = false;
     socket.setEncoding('utf8').on('data', (chunk: string) => (received += chunk));
+    socket.on('close', () => (closed = true));
     const request = (path: string) => `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`;
     socket.write(request('/slow'));
-    await waitFor(async () => socket.readyState === 'open', 'the connection');
+    // In its handler, so the connection is busy (an idle one is simply closed at stop).
+    await waitFor(() => slowStarted, { what: 'the first request to reach its route' });
 
     const stopped = service.stop();
-    await waitFor(() => refused(port), 'the service to stop listening');
+    await waitFor(() => refused(port), { what: 'the service to stop listening' });
     socket.write(request('/fast')); // the kept-alive connection's next request, pipelined
     release();
     await stopped;
+    await waitFor(() => closed, { what: 'the service to close the connection after its answers' });
 
     const answers = received.split(/(?=HTTP\/1\.1 )/);
     expect(answers.map((answer) => answer.split('\r\n')[0])).toEqual(['HTTP/1.1 200 OK', 'HTTP/1.1 200 OK']);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   call,
+  holdIdempotencyKey,
   startTestService,
   useAuthority,
   userEvent,
@@ -376,6 +377,26 @@ describe('PUT /api/v1/account/rollback/{userId}', () => {
     expect(response.status).toBe(400);
     expect(response.body).toEqual({ success: false, errors: [{ text: 'Недостаточно средств на счёте' }] });
     expect((await account(user)).balance).toBe(20);
+  });
+
+  it('answers 409 while the operation made with the key is still running, and leaves it to commit', async () => {
+    const user = await newUser();
+    const key = randomUUID();
+    const topUpInFlight = await holdIdempotencyKey(app.database!.db, `account:${user.id}`, key);
+    try {
+      const response = await rollback(user.id, key, { 'x-auth-token': user.token });
+      expect(response.status).toBe(409);
+      expect(response.body).toEqual({
+        success: false,
+        errors: [
+          { text: 'A request with this idempotency key is still in progress.', field: 'idempotencyKey' },
+        ],
+      });
+    } finally {
+      await topUpInFlight.release();
+    }
+    expect((await topUp(user, key, { sum: 30 })).body.data.balance).toBe(30);
+    expect((await rollback(user.id, key, { 'x-auth-token': user.token })).body.data.balance).toBe(0);
   });
 
   it('reverses once under concurrent rollbacks of one key', async () => {

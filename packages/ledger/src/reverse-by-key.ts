@@ -1,4 +1,4 @@
-import { releaseIdempotencyKey, type Database } from '@adboard/kit';
+import { lockIdempotencyKey, releaseIdempotencyKey, type Database } from '@adboard/kit';
 import { Ledger, type Account, type LedgerEntry, type PostingRefusal } from './ledger.js';
 
 export interface Reversal {
@@ -17,11 +17,13 @@ export interface Reversal {
 /**
  * Reverses the newest unreversed entry made with `key` and frees the key, so the same key applies
  * again afterwards; with nothing to reverse the key is freed too and the account answered as it is.
- * The account is locked first, so concurrent reversals of one key reverse it once. Whatever is
- * refused changes nothing, the key included.
+ * The key is taken first (409 while a request with it is still running: its effect cannot be seen
+ * yet, so "nothing to reverse" could be wrong), then the account, so concurrent reversals of one key
+ * reverse it once. Whatever is refused changes nothing, the key included.
  */
 export function reverseByKey(db: Database, reversal: Reversal): Promise<Account> {
   return db.transaction(async (tx) => {
+    await lockIdempotencyKey(tx, reversal.scope, reversal.key);
     const ledger = new Ledger(tx);
     const account = await ledger.lockAccount(reversal.userId);
     if (!account) throw reversal.refused('no-account');

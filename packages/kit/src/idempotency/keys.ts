@@ -120,6 +120,15 @@ export function observeIdempotency(db: Database, registry: Registry): void {
 
 const outcomeCounters = new WeakMap<Database, Counter>();
 
+/**
+ * Claims (scope, key) inside `tx` as a request does before its effect: true when this transaction
+ * now holds the key until it ends, false when another holds it or has stored it.
+ */
+export async function claimKey(tx: Queryable, request: IdempotentRequest): Promise<boolean> {
+  const claimed = await tx.query(CLAIM, [request.scope, request.key, request.fingerprint]);
+  return claimed.rowCount === 1;
+}
+
 function claimAndRun<T>(
   db: Database,
   request: IdempotentRequest,
@@ -128,8 +137,7 @@ function claimAndRun<T>(
   return db.transaction(async (tx) => {
     const giveUpAt = Date.now() + CLAIM_WAIT_MS;
     for (;;) {
-      const claimed = await tx.query(CLAIM, [request.scope, request.key, request.fingerprint]);
-      if (claimed.rowCount === 1) break;
+      if (await claimKey(tx, request)) break;
       const { rows } = await tx.query<{ fingerprint: string; response_body: T }>(
         'SELECT fingerprint, response_body FROM idempotency_keys WHERE scope = $1 AND key = $2',
         [request.scope, request.key],
@@ -154,6 +162,24 @@ function claimAndRun<T>(
     ]);
     return { response, replayed: false };
   });
+}
+
+const LOCK = `SELECT pg_try_advisory_xact_lock(hashtextextended($1 || '/' || $2, 0)) AS locked`;
+
+/**
+ * Holds (scope, key) for the rest of `tx`, as a claim does, so no request with the key starts or
+ * commits meanwhile: what reverses a key's operation takes it first. A request with the key that is
+ * still running has it: 409 (after waiting up to 100 ms for it), since its effect is not visible yet.
+ */
+export async function lockIdempotencyKey(tx: Queryable, scope: string, key: string): Promise<void> {
+  const giveUpAt = Date.now() + CLAIM_WAIT_MS;
+  for (;;) {
+    const { rows } = await tx.query<{ locked: boolean }>(LOCK, [scope, key]);
+    if (rows[0]!.locked) return;
+    if (Date.now() >= giveUpAt)
+      throw new FieldConflictError(409, idempotencyMessages.inFlight, IDEMPOTENCY_FIELD);
+    await new Promise((resolve) => setTimeout(resolve, CLAIM_RETRY_MS));
+  }
 }
 
 /** Frees a key (after its operation was reversed), so the same key applies again. */

@@ -67,6 +67,9 @@ describe('a callee failing, hanging or losing its answer', () => {
     ['payment fails twice', 'billing', '/api/v1/account/pay', 'fail', 2],
     ['payment hangs once', 'billing', '/api/v1/account/pay', 'hang', 1],
     ['payment commits but its answer is lost', 'billing', '/api/v1/account/pay', 'lose-response', 2],
+    // A credential refused (403: a key rotation half done) is an outage to retry, never "payment failed".
+    ['bonus refuses the credential twice', 'bonus', '/api/v1/bonus/add', 'drop-credential', 2],
+    ['payment refuses the credential three times', 'billing', '/api/v1/account/pay', 'drop-credential', 3],
   ];
 
   it.each(cases)('%s → the purchase still succeeds, once', async (_name, target, path, fault, times) => {

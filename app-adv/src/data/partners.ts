@@ -11,15 +11,22 @@ function reasonOf(response: ServiceResponse): string {
   return `${response.status} ${typeof first === 'string' ? first : (first?.text ?? '')}`.trim();
 }
 
+/**
+ * Only the partner's business answer (400, e.g. not enough money) refuses a step. A refused
+ * credential (401/403: a key not yet rolled out, a clock too far off) says nothing about the
+ * purchase: like a 409, 429 or 5xx it is retried, and the callee counts it for the alert.
+ */
+function isRefusal(status: number): boolean {
+  return status >= 400 && status < 500 && ![401, 403, 409, 429].includes(status);
+}
+
 async function outcomeOf(call: () => Promise<ServiceResponse>, timeoutMs: number): Promise<CallOutcome> {
   const settlesAt = new Date(Date.now() + timeoutMs + SETTLE_MARGIN_MS);
   try {
     const response = await call();
     if (response.status === 200) return { kind: 'done' };
-    if (response.status === 409 || response.status === 429 || response.status >= 500) {
-      return { kind: 'uncertain', reason: reasonOf(response), settlesAt };
-    }
-    return { kind: 'refused', reason: reasonOf(response) };
+    if (isRefusal(response.status)) return { kind: 'refused', reason: reasonOf(response) };
+    return { kind: 'uncertain', reason: reasonOf(response), settlesAt };
   } catch (error) {
     if (error instanceof ServiceCallError) return { kind: 'uncertain', reason: error.message, settlesAt };
     throw error;

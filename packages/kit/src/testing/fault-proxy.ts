@@ -1,3 +1,4 @@
+import { SERVICE_TOKEN_HEADER } from '@adboard/contracts';
 import {
   createServer,
   request as httpRequest,
@@ -12,9 +13,11 @@ import type { AddressInfo, Socket } from 'node:net';
  * - `fail`: answers 503 without passing the request on (the callee never sees it);
  * - `hang`: never answers and never passes it on (a callee that does not respond);
  * - `lose-response`: passes it on, lets the callee answer (and commit), then drops the connection
- *   instead of answering (the response is lost on the way back).
+ *   instead of answering (the response is lost on the way back);
+ * - `drop-credential`: passes it on without its service credential (`x-service-token`), so the
+ *   callee itself refuses it (403), as it would a credential signed with a key it was not given.
  */
-export type Fault = 'fail' | 'hang' | 'lose-response';
+export type Fault = 'fail' | 'hang' | 'lose-response' | 'drop-credential';
 
 interface Rule {
   pathPrefix: string;
@@ -90,13 +93,14 @@ export class FaultProxy {
       req.resume();
       return;
     }
+    const { [SERVICE_TOKEN_HEADER]: _credential, ...withoutCredential } = req.headers;
     const upstream = httpRequest(
       {
         hostname: this.target.hostname,
         port: this.target.port,
         path,
         method: req.method,
-        headers: req.headers,
+        headers: fault === 'drop-credential' ? withoutCredential : req.headers,
       },
       (answer) => {
         if (fault === 'lose-response') {

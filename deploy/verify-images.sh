@@ -86,9 +86,8 @@ step "start the containers (compose.yaml on the host network)"
 export GATEWAY_PORT REDIS_URL KAFKA_BROKERS DATABASE_SERVER DATABASE_PREFIX=verify_images_
 export APP_USER_PORT=${ports[0]} APP_AUTH_PORT=${ports[1]} APP_BILLING_PORT=${ports[2]}
 export APP_BONUS_PORT=${ports[3]} APP_ADV_PORT=${ports[4]} APP_NOTIFY_PORT=${ports[5]}
-SERVICE_SECRET=$(openssl rand -hex 32)
-AUTH_PRIVATE_KEY=$(openssl genpkey -algorithm ed25519)
-export SERVICE_SECRET AUTH_PRIVATE_KEY LOG_LEVEL=warn
+eval "$(deploy/compose/keys.sh)" # the services' keys, as a compose user sets them
+export LOG_LEVEL=warn
 compose_command
 "${COMPOSE[@]}" -f compose.yaml config -q # the file users run, as it is
 # compose.yaml with the overlay, as compose merges them, less the gateway's published port (the host

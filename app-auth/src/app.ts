@@ -3,12 +3,12 @@ import {
   Counter,
   createHttpServer,
   createMetricsRegistry,
+  listOf,
   requirePort,
   Service,
   ServiceClient,
-  ServiceCredentials,
+  serviceCredentialsFrom,
   TokenIssuer,
-  trustedProxiesOf,
   type Registry,
   type ServiceModule,
 } from '@adboard/kit';
@@ -24,15 +24,15 @@ export const authService: ServiceModule<typeof authConfigSchema> = {
   async create(config, ports) {
     const kv = requirePort(ports, 'kv', 'REDIS_URL');
     const logger = ports.logger;
-    const credentials = new ServiceCredentials('app-auth', config.SERVICE_SECRET);
     const metrics = createMetricsRegistry('app-auth');
+    const credentials = serviceCredentialsFrom('app-auth', config, metrics);
     const http = await createHttpServer({
       service: 'app-auth',
       description: 'Sessions, login and forward authentication; signs user tokens',
       logger,
       metrics,
       readiness: [{ name: 'session store', check: () => kv.ping() }],
-      trustedProxies: trustedProxiesOf(config.TRUSTED_PROXIES),
+      trustedProxies: listOf(config.TRUSTED_PROXIES),
       serviceCredentials: credentials,
       rateLimitStore: kv,
     });
@@ -48,7 +48,12 @@ export const authService: ServiceModule<typeof authConfigSchema> = {
         max: config.LOGIN_LIMIT_PER_ADDRESS,
         windowSeconds: config.LOGIN_LIMIT_WINDOW_SECONDS,
       },
-      issuer: await TokenIssuer.fromPem(config.AUTH_PRIVATE_KEY, config.JWT_TTL_SECONDS),
+      issuer: await TokenIssuer.fromPem(
+        config.AUTH_PRIVATE_KEY,
+        config.JWT_TTL_SECONDS,
+        undefined,
+        listOf(config.AUTH_PUBLISHED_KEYS),
+      ),
       secureCookie: config.SESSION_COOKIE_SECURE,
       logins: loginCounter(metrics),
     });

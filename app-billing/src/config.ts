@@ -3,6 +3,7 @@ import {
   databaseSettings,
   kafkaSettings,
   moneyRateLimitSettings,
+  serviceCalleeSettings,
   Type,
   userTokenSettings,
 } from '@adboard/kit';
@@ -10,6 +11,7 @@ import {
 export const billingConfigSchema = Type.Object({
   ...commonSettings,
   ...userTokenSettings,
+  ...serviceCalleeSettings,
   ...databaseSettings,
   ...kafkaSettings,
   ...moneyRateLimitSettings,

@@ -1,8 +1,16 @@
-import { commonSettings, databaseSettings, kafkaSettings, Type, userTokenSettings } from '@adboard/kit';
+import {
+  commonSettings,
+  databaseSettings,
+  kafkaSettings,
+  serviceCalleeSettings,
+  Type,
+  userTokenSettings,
+} from '@adboard/kit';
 
 export const bonusConfigSchema = Type.Object({
   ...commonSettings,
   ...userTokenSettings,
+  ...serviceCalleeSettings,
   ...databaseSettings,
   ...kafkaSettings,
   BONUS_PERCENT: Type.Integer({

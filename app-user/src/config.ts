@@ -1,8 +1,16 @@
-import { commonSettings, databaseSettings, kafkaSettings, Type, userTokenSettings } from '@adboard/kit';
+import {
+  commonSettings,
+  databaseSettings,
+  kafkaSettings,
+  serviceCalleeSettings,
+  Type,
+  userTokenSettings,
+} from '@adboard/kit';
 
 export const userConfigSchema = Type.Object({
   ...commonSettings,
   ...userTokenSettings,
+  ...serviceCalleeSettings,
   ...databaseSettings,
   ...kafkaSettings,
   REGISTRATION_LIMIT_PER_ADDRESS: Type.Integer({

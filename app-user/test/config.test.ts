@@ -1,10 +1,11 @@
 import { createLogger, loadConfig } from '@adboard/kit';
+import { testKeySettings } from '@adboard/kit/testing';
 import { describe, expect, it } from 'vitest';
 import { userService } from '../src/app.js';
 
 describe('app-user configuration', () => {
   const config = loadConfig(userService.configSchema, {
-    SERVICE_SECRET: 'x'.repeat(32),
+    ...testKeySettings('app-user'),
     AUTH_JWKS_URL: 'http://app-auth/.well-known/jwks.json',
   });
 
@@ -15,7 +16,7 @@ describe('app-user configuration', () => {
   });
 
   it('names AUTH_JWKS_URL when it is missing', () => {
-    expect(() => loadConfig(userService.configSchema, { SERVICE_SECRET: 'x'.repeat(32) })).toThrow(
+    expect(() => loadConfig(userService.configSchema, testKeySettings('app-user'))).toThrow(
       /AUTH_JWKS_URL is required/,
     );
   });

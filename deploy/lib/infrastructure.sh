@@ -28,6 +28,25 @@ drop_databases() {
   log "databases ${prefix}* dropped"
 }
 
+# init_roles_and_databases PREFIX SQL: runs deploy/create-secrets.sh's app-db-init script (roles
+# and databases PREFIX<name>, each role owning its own) as bitnami postgresql would at its first start.
+init_roles_and_databases() {
+  local prefix=$1 sql=$2
+  pg_isready -q -d "$DATABASE_SERVER/postgres" || fail "no PostgreSQL answers at $DATABASE_SERVER"
+  drop_roles_and_databases "$prefix"
+  defer "drop_roles_and_databases $prefix"
+  psql -q -v ON_ERROR_STOP=1 -d "$DATABASE_SERVER/postgres" <<<"$sql" >/dev/null
+  log "roles and databases ${prefix}{${DATABASES[*]}} created on $DATABASE_SERVER (app-db-init)"
+}
+
+drop_roles_and_databases() {
+  local prefix=$1
+  for name in "${DATABASES[@]}"; do
+    psql -q -d "$DATABASE_SERVER/postgres" -c "DROP DATABASE IF EXISTS ${prefix}$name WITH (FORCE)" \
+      -c "DROP ROLE IF EXISTS ${prefix}$name" >/dev/null 2>&1
+  done
+}
+
 # use_redis URL: checks it answers; at exit, deletes the keys app-auth wrote there (prefix app-auth:).
 use_redis() {
   local url=$1

@@ -71,6 +71,12 @@ spec:
             severity: warning
           annotations:
             summary: {{ printf "%s's outbox is not draining: events wait over a minute" $service | quote }}
+        - alert: AdboardServiceCredentialsRefused
+          expr: sum(increase(service_credentials_refused_total{ {{- $selector }}}[5m])) > 0
+          labels:
+            severity: warning
+          annotations:
+            summary: {{ printf "%s refused service credentials: a caller's key is not (yet) among its SERVICE_CALLER_KEYS, a clock is off, or someone forges calls" $service | quote }}
         - alert: AdboardDeadLetters
           expr: sum(event_dead_letters{ {{- $selector }}}) > 0
           labels:

@@ -1,3 +1,4 @@
+import { calleesOf, SERVICES } from '@adboard/contracts';
 import { SERVICE_NAMES, type ServiceName } from '@adboard/gateway';
 import { loadConfig } from '@adboard/kit';
 import { describe, expect, it } from 'vitest';
@@ -52,7 +53,8 @@ const SECRET_PLACEHOLDERS: Record<string, string> = {
   DATABASE_URL: 'postgres://adboard:password@app-db-postgresql:5432/app',
   REDIS_URL: 'redis://:password@app-redis-master:6379',
   AUTH_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEI\n-----END PRIVATE KEY-----',
-  SERVICE_SECRET: 's'.repeat(64),
+  SERVICE_SIGNING_KEY: '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEI\n-----END PRIVATE KEY-----',
+  SERVICE_CALLER_KEYS: `app-adv:${'k'.repeat(43)}`,
 };
 
 describe.each(SERVICE_NAMES)('%s Deployment', (service) => {
@@ -134,7 +136,12 @@ describe.each(SERVICE_NAMES)('%s Deployment', (service) => {
     for (const name of ADAPTER_VARIABLES) {
       if (name in schema.properties) expect(names, `${service} needs ${name} in the cluster`).toContain(name);
     }
-    expect(names).toContain('SERVICE_SECRET');
+  });
+
+  it("gets a signing key only if it calls another service, its callers' keys only if it is called", () => {
+    const { names } = environmentOf(service, deploymentOf(service).container);
+    expect(names.includes('SERVICE_SIGNING_KEY')).toBe(calleesOf(service).length > 0);
+    expect(names.includes('SERVICE_CALLER_KEYS')).toBe(SERVICES[service].callers.length > 0);
   });
 
   it("passes the service's own configuration loader", () => {
@@ -192,15 +199,14 @@ describe.each(SERVICE_NAMES)('%s Deployment', (service) => {
 });
 
 describe('the six services together', () => {
-  it('share one SERVICE_SECRET', () => {
-    const refs = SERVICE_NAMES.map((service) => {
-      const entry = deploymentOf(service).container.env?.find(
-        (candidate) => candidate.name === 'SERVICE_SECRET',
+  it('each read their credentials from their own Secret, shared with no other service', () => {
+    const secretsOf = (service: ServiceName) =>
+      new Set(
+        Object.values(environmentOf(service, deploymentOf(service).container).secret).map((ref) => ref.name),
       );
-      return entry?.valueFrom?.secretKeyRef;
-    });
-    expect(refs[0]).toEqual({ name: 'adboard-service-secret', key: 'SERVICE_SECRET' });
-    for (const ref of refs) expect(ref).toEqual(refs[0]);
+    for (const service of SERVICE_NAMES) {
+      expect([...secretsOf(service)]).toEqual([`${service}-secrets`]);
+    }
   });
 
   it('each have their own database', () => {

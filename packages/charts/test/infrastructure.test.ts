@@ -1,8 +1,4 @@
-import { SERVICE_NAMES } from '@adboard/gateway';
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { repoPath } from './support/paths.js';
 import {
   appChart,
   chartValues,
@@ -12,45 +8,22 @@ import {
   render,
   type IDeployment,
 } from './support/render.js';
-import { CONFIG_SCHEMAS } from './support/schemas.js';
-
-/** The services with a database, and its name: app-billing → app_billing. */
-const databases = SERVICE_NAMES.filter((service) => 'DATABASE_URL' in CONFIG_SCHEMAS[service].properties).map(
-  (service) => service.replace('-', '_'),
-);
-
-interface SecretEnv {
-  secretEnv: Record<string, { secret: string; key: string }>;
-}
 
 describe('.helm/postgresql/values.yaml (bitnami postgresql, release app-db)', () => {
   const values = readYaml<{
-    auth: Record<string, unknown> & {
-      existingSecret: string;
-      username: string;
-      secretKeys: Record<string, string>;
-    };
-    primary: { initdb: { scripts: Record<string, string> } };
+    auth: Record<string, unknown>;
+    primary: { initdb: Record<string, unknown> };
   }>('.helm/postgresql/values.yaml');
-  const scripts = Object.values(values.primary.initdb.scripts).join('\n');
 
-  it('creates the five databases, one per service that has one, owned by the services role', () => {
-    expect(databases).toEqual(['app_user', 'app_billing', 'app_bonus', 'app_adv', 'app_notify']);
-    for (const database of databases) {
-      expect(scripts).toMatch(
-        new RegExp(`^CREATE DATABASE ${database} OWNER ${values.auth.username};$`, 'm'),
-      );
-    }
-    expect(scripts.match(/CREATE DATABASE/g)).toHaveLength(databases.length);
+  it("creates the services' roles and databases with the script deploy/create-secrets.sh puts in a Secret", () => {
+    expect(values.primary.initdb).toEqual({ scriptsSecret: 'app-db-init' });
   });
 
-  it('takes its passwords from a Secret, none in the file', () => {
-    expect(values.auth).toMatchObject({
+  it('takes the superuser password from a Secret, and makes no role shared by the services', () => {
+    expect(values.auth).toEqual({
       existingSecret: 'app-db-auth',
-      secretKeys: { adminPasswordKey: 'postgres-password', userPasswordKey: 'password' },
+      secretKeys: { adminPasswordKey: 'postgres-password' },
     });
-    expect(Object.keys(values.auth)).not.toEqual(expect.arrayContaining(['password']));
-    expect(Object.keys(values.auth)).not.toEqual(expect.arrayContaining(['postgresPassword']));
   });
 });
 
@@ -124,47 +97,5 @@ describe('the kafdrop chart', () => {
       allowPrivilegeEscalation: false,
       capabilities: { drop: ['ALL'] },
     });
-  });
-});
-
-describe('deploy/create-secrets.sh', () => {
-  const script = readFileSync(repoPath('deploy/create-secrets.sh'), 'utf8');
-  /** `put_secret NAME KEY=VALUE...` lines: the Secrets the script writes and their keys. */
-  const written = new Map<string, string[]>();
-  for (const [, name, rest] of script.matchAll(/^put_secret (\S+) (.*)$/gm)) {
-    written.set(
-      name!,
-      [...rest!.matchAll(/(?:^|\s)([A-Za-z_][\w-]*)=/g)].map((match) => match[1]!),
-    );
-  }
-
-  it('is valid bash', () => {
-    expect(() => execFileSync('bash', ['-n', repoPath('deploy/create-secrets.sh')])).not.toThrow();
-  });
-
-  it('writes every Secret key the service charts reference', () => {
-    for (const service of SERVICE_NAMES) {
-      for (const [variable, ref] of Object.entries(chartValues<SecretEnv>(appChart(service)).secretEnv)) {
-        expect(written.get(ref.secret), `${service} ${variable}: secret ${ref.secret}`).toContain(ref.key);
-      }
-    }
-  });
-
-  it('writes the Secrets the bitnami charts read', () => {
-    expect(written.get('app-db-auth')).toEqual(['postgres-password', 'password']);
-    expect(written.get('app-redis-auth')).toEqual(['redis-password']);
-  });
-
-  it('points each DATABASE_URL at the service database, REDIS_URL at the redis master', () => {
-    for (const database of databases) {
-      expect(script).toContain(
-        `DATABASE_URL="postgres://$DB_USER:$PG_PASSWORD@$DB_HOST/\${DB_NAME_PREFIX}${database}"`,
-      );
-    }
-    expect(script).toMatch(/^DB_HOST=\$\{DB_HOST:-app-db-postgresql:5432\}/m);
-    const { auth } = readYaml<{ auth: { username: string } }>('.helm/postgresql/values.yaml');
-    expect(script).toMatch(new RegExp(`^DB_USER=\\$\\{DB_USER:-${auth.username}\\}`, 'm'));
-    expect(script).toMatch(/^REDIS_HOST=\$\{REDIS_HOST:-app-redis-master:6379\}/m);
-    expect(script).toContain('openssl genpkey -algorithm ed25519');
   });
 });

@@ -51,6 +51,13 @@ export function isServiceName(name: string): name is ServiceName {
   return (SERVICE_NAMES as readonly string[]).includes(name);
 }
 
+/** The services whose internal routes `name` calls (it is one of their `callers`). */
+export function calleesOf(name: ServiceName): ServiceName[] {
+  return SERVICE_NAMES.filter((callee) =>
+    (SERVICES[callee].callers as readonly ServiceName[]).includes(name),
+  );
+}
+
 /** The service's database name, e.g. `app_billing`. */
 export const databaseNameOf = (name: ServiceName) => name.replace('-', '_');
 

@@ -38,14 +38,6 @@ export const gatewayConfigSchema = Type.Object({
 
 export type GatewayConfig = Static<typeof gatewayConfigSchema>;
 
-/** A comma-separated setting as a list: `"a, b"` → `["a", "b"]`. */
-export function listOf(setting: string): string[] {
-  return setting
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== '');
-}
-
 /** The configured upstream base URLs by service; a service without one answers 404. */
 export function upstreamsFromConfig(config: GatewayConfig): Partial<Record<ServiceName, string>> {
   return Object.fromEntries(

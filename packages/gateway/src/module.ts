@@ -1,5 +1,5 @@
-import type { ServiceModule } from '@adboard/kit';
-import { gatewayConfigSchema, listOf, upstreamsFromConfig } from './config.js';
+import { listOf, type ServiceModule } from '@adboard/kit';
+import { gatewayConfigSchema, upstreamsFromConfig } from './config.js';
 import { createGatewayService } from './gateway.js';
 
 /** The gateway as the launchers see it: configuration from the environment, no database or bus. */

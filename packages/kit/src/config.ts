@@ -62,7 +62,13 @@ export const commonSettings = {
       description: 'json, or pretty (readable lines); default: pretty on a terminal, json otherwise',
     }),
   ),
-  SERVICE_SECRET: Type.String({ minLength: 32, description: 'shared secret for service credentials' }),
+  CLOCK_TOLERANCE_SECONDS: Type.Integer({
+    minimum: 0,
+    maximum: 300,
+    default: 5,
+    description:
+      "how far another host's clock may be ahead or behind when the times of a user or service token are checked",
+  }),
   TRUSTED_PROXIES: Type.String({
     default: '',
     pattern: '^[0-9A-Fa-f.:/, ]*$',
@@ -87,6 +93,28 @@ export const moneyRateLimitSettings = {
   MONEY_LIMIT_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 60 }),
 };
 
+const PRIVATE_KEY_PEM = '-----BEGIN PRIVATE KEY-----';
+
+/** For services that call another's internal routes: the key that proves who is calling. */
+export const serviceCallerSettings = {
+  SERVICE_SIGNING_KEY: Type.String({
+    pattern: PRIVATE_KEY_PEM,
+    description:
+      "this service's Ed25519 private key (PKCS#8 PEM): signs its calls to other services, which know its public key",
+  }),
+};
+
+const CALLER_KEY = '[a-z][a-z-]*:[A-Za-z0-9_-]{43}';
+
+/** For services with internal routes: the public keys of the services allowed to call them. */
+export const serviceCalleeSettings = {
+  SERVICE_CALLER_KEYS: Type.String({
+    pattern: `^\\s*${CALLER_KEY}(\\s*,\\s*${CALLER_KEY})*\\s*$`,
+    description:
+      'the public keys of the services that may call this one: <service>:<base64url Ed25519 public key>, comma-separated (two for one service while its key is rotated)',
+  }),
+};
+
 /** For services with protected routes: where app-auth publishes the keys that sign user tokens. */
 export const userTokenSettings = {
   AUTH_JWKS_URL: UrlSetting('app-auth JWKS document, to verify user tokens'),
@@ -109,8 +137,8 @@ export const redisSettings = {
   REDIS_URL: Type.Optional(UrlSetting('Redis connection string')),
 };
 
-/** `TRUSTED_PROXIES` as a list: `"10.0.0.0/8, 127.0.0.1"` → `["10.0.0.0/8", "127.0.0.1"]`. */
-export function trustedProxiesOf(setting: string): string[] {
+/** A comma-separated setting as a list: `"10.0.0.0/8, 127.0.0.1"` → `["10.0.0.0/8", "127.0.0.1"]`. */
+export function listOf(setting: string): string[] {
   return setting
     .split(',')
     .map((entry) => entry.trim())

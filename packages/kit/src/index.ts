@@ -1,4 +1,5 @@
 export * from './auth/guards.js';
+export * from './auth/keys.js';
 export * from './auth/service-credentials.js';
 export * from './auth/tokens.js';
 export * from './clock.js';

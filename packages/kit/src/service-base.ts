@@ -1,9 +1,10 @@
 import { createGuards, guardFor } from './auth/guards.js';
-import { ServiceCredentials } from './auth/service-credentials.js';
+import { serviceCredentialsFrom, type ServiceCredentials } from './auth/service-credentials.js';
 import { TokenVerifier } from './auth/tokens.js';
 import type { Database } from './db/database.js';
+import type { ServiceName } from '@adboard/contracts';
 import type { EventBus } from './events/types.js';
-import { trustedProxiesOf } from './config.js';
+import { listOf } from './config.js';
 import { createHttpServer, type HttpServer } from './http/server.js';
 import type { Logger } from './logger.js';
 import { requirePort, type Ports } from './main.js';
@@ -24,12 +25,18 @@ export interface ServiceBase {
  * What a service with its own database, events and user routes starts from: its ports (a missing
  * one is a configuration error naming its variable), an HTTP server that is ready while the
  * database answers, whose routes' declared access is enforced by guards that check user tokens
- * against app-auth's JWKS and service credentials against SERVICE_SECRET.
+ * against app-auth's JWKS and service credentials against the callers' keys (SERVICE_CALLER_KEYS).
  */
 export async function createServiceBase(
-  name: string,
+  name: ServiceName,
   description: string,
-  config: { AUTH_JWKS_URL: string; SERVICE_SECRET: string; TRUSTED_PROXIES: string },
+  config: {
+    AUTH_JWKS_URL: string;
+    CLOCK_TOLERANCE_SECONDS: number;
+    TRUSTED_PROXIES: string;
+    SERVICE_SIGNING_KEY?: string;
+    SERVICE_CALLER_KEYS?: string;
+  },
   ports: Ports,
 ): Promise<ServiceBase> {
   const db = requirePort(ports, 'db', 'DATABASE_URL');
@@ -37,15 +44,16 @@ export async function createServiceBase(
   const metrics = createMetricsRegistry(name);
   observePool(db, metrics);
   observeIdempotency(db, metrics);
-  const credentials = new ServiceCredentials(name, config.SERVICE_SECRET);
-  const guards = createGuards(TokenVerifier.remote(config.AUTH_JWKS_URL), credentials);
+  const credentials = serviceCredentialsFrom(name, config, metrics);
+  const tokens = TokenVerifier.remote(config.AUTH_JWKS_URL, config.CLOCK_TOLERANCE_SECONDS);
+  const guards = createGuards(tokens, credentials);
   const http = await createHttpServer({
     service: name,
     description,
     logger: ports.logger,
     metrics,
     readiness: [{ name: 'database', check: () => db.ping() }],
-    trustedProxies: trustedProxiesOf(config.TRUSTED_PROXIES),
+    trustedProxies: listOf(config.TRUSTED_PROXIES),
     serviceCredentials: credentials,
     guardFor: (access) => guardFor(guards, access),
   });

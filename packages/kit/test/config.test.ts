@@ -1,15 +1,24 @@
 import { Type } from '@sinclair/typebox';
 import { describe, expect, it } from 'vitest';
-import { commonSettings, ConfigError, loadConfig, userTokenSettings, UrlSetting } from '../src/config.js';
+import { generateSigningKey, publicKeyOf } from '../src/auth/keys.js';
+import {
+  commonSettings,
+  ConfigError,
+  loadConfig,
+  serviceCalleeSettings,
+  userTokenSettings,
+  UrlSetting,
+} from '../src/config.js';
 
 const schema = Type.Object({
   ...commonSettings,
   ...userTokenSettings,
+  ...serviceCalleeSettings,
   DATABASE_URL: UrlSetting('database'),
   FEATURE_LIMIT: Type.Integer({ minimum: 1, default: 5 }),
 });
 const env = {
-  SERVICE_SECRET: 'x'.repeat(32),
+  SERVICE_CALLER_KEYS: `app-adv:${publicKeyOf(generateSigningKey())}`,
   AUTH_JWKS_URL: 'http://app-auth/.well-known/jwks.json',
   DATABASE_URL: 'postgres://postgres@db/app_user',
 };
@@ -28,7 +37,9 @@ describe('loadConfig', () => {
   it('names a malformed variable and its value', () => {
     expect(() => loadConfig(schema, { ...env, PORT: 'eighty' })).toThrow(ConfigError);
     expect(() => loadConfig(schema, { ...env, PORT: 'eighty' })).toThrow(/PORT: .*"eighty"/);
-    expect(() => loadConfig(schema, { ...env, SERVICE_SECRET: 'short' })).toThrow(/SERVICE_SECRET/);
+    expect(() => loadConfig(schema, { ...env, SERVICE_CALLER_KEYS: 'app-adv:short' })).toThrow(
+      /SERVICE_CALLER_KEYS/,
+    );
     expect(() => loadConfig(schema, { ...env, DATABASE_URL: 'db:5432' })).toThrow(/DATABASE_URL/);
   });
 
@@ -40,7 +51,7 @@ describe('loadConfig', () => {
 
   it('names each bad variable once', () => {
     expect(() => loadConfig(schema, {})).toThrow(
-      'Invalid configuration: SERVICE_SECRET is required; AUTH_JWKS_URL is required; DATABASE_URL is required',
+      'Invalid configuration: AUTH_JWKS_URL is required; SERVICE_CALLER_KEYS is required; DATABASE_URL is required',
     );
   });
 

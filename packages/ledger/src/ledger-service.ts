@@ -7,6 +7,7 @@ import {
   type Ports,
   type ServiceBase,
 } from '@adboard/kit';
+import type { ServiceName } from '@adboard/contracts';
 import { openAccountsFromUserEvents } from './accounts-from-user-events.js';
 import { ledgerMigrations } from './ledger.js';
 
@@ -16,13 +17,14 @@ import { ledgerMigrations } from './ledger.js';
  * the routes the service adds.
  */
 export async function createLedgerService(options: {
-  name: string;
+  name: ServiceName;
   description: string;
   /** The service's own module URL, to find its `migrations/` folder. */
   moduleUrl: string;
   config: {
     AUTH_JWKS_URL: string;
-    SERVICE_SECRET: string;
+    CLOCK_TOLERANCE_SECONDS: number;
+    SERVICE_CALLER_KEYS: string;
     TRUSTED_PROXIES: string;
     IDEMPOTENCY_RETENTION_HOURS: number;
   };

@@ -16,7 +16,7 @@ import { reportFailedStart } from './failed-start.js';
 import { memorySettings } from './process-memory.js';
 import { checkServiceSettings, requireFreePorts } from './preflight.js';
 import { waitUntilServing } from './readiness.js';
-import { loadOrCreateSecrets } from './secrets.js';
+import { credentialSettings, loadOrCreateSecrets } from './secrets.js';
 import { distributedSettings } from './settings.js';
 import { stackServices } from './services.js';
 import { SupervisedProcess } from './supervisor.js';
@@ -54,10 +54,8 @@ async function main(): Promise<void> {
     HOST: '127.0.0.1',
     LOG_LEVEL: config.LOG_LEVEL,
     SHUTDOWN_TIMEOUT_MS: String(STOP_TIMEOUT_MS),
-    SERVICE_SECRET: secrets.serviceSecret,
     KAFKA_BROKERS: config.KAFKA_BROKERS ?? '127.0.0.1:9092', // replaced by the mock's address below
     REDIS_URL: config.REDIS_URL,
-    AUTH_PRIVATE_KEY: secrets.authPrivateKey,
     ...serviceWiring(urlOf),
     TRUSTED_PROXIES: '127.0.0.1', // the gateway; services listen on 127.0.0.1 only
   };
@@ -70,9 +68,11 @@ async function main(): Promise<void> {
         SHUTDOWN_TIMEOUT_MS: String(STOP_TIMEOUT_MS),
         ...upstreamSettings(urlOf),
       };
-    const database = stackServices.find((entry) => entry.module === module)?.database;
+    const entry = stackServices.find((candidate) => candidate.module === module)!;
+    const database = entry.database;
     return {
       ...common,
+      ...credentialSettings(entry.name, secrets),
       PORT: String(portOf(module.name)),
       ...(database ? { DATABASE_URL: databaseUrl(config.DATABASE_SERVER_URL, databaseOf(database)) } : {}),
     };

@@ -4,10 +4,11 @@ import { billingService } from '@adboard/app-billing';
 import { bonusService } from '@adboard/app-bonus';
 import { notifyService } from '@adboard/app-notify';
 import { userService } from '@adboard/app-user';
-import { databaseNameOf, isServiceName, SERVICES } from '@adboard/contracts';
+import { databaseNameOf, isServiceName, SERVICES, type ServiceName } from '@adboard/contracts';
 import type { ServiceModule } from '@adboard/kit';
 
 export interface StackEntry {
+  name: ServiceName;
   module: ServiceModule;
   /** The service's own database (e.g. `app_billing`), if the catalogue says it has one. */
   database?: string;
@@ -15,7 +16,8 @@ export interface StackEntry {
 
 function entryOf(module: ServiceModule): StackEntry {
   if (!isServiceName(module.name)) throw new Error(`${module.name} is not in the service catalogue`);
-  return SERVICES[module.name].database ? { module, database: databaseNameOf(module.name) } : { module };
+  const name = module.name;
+  return SERVICES[name].database ? { name, module, database: databaseNameOf(name) } : { name, module };
 }
 
 /** The services the stacks run, in start order. */

@@ -13,7 +13,7 @@ import {
 import { lockDataDir } from './data-dir-lock.js';
 import { EmbeddedPostgres } from './embedded-postgres.js';
 import { checkServiceSettings, requireFreePorts } from './preflight.js';
-import { loadOrCreateSecrets } from './secrets.js';
+import { credentialSettings, loadOrCreateSecrets } from './secrets.js';
 import { stackServices } from './services.js';
 import { ensureWebBuild, webBuildDir } from './web-build.js';
 
@@ -61,15 +61,17 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     ...passThrough,
     HOST: '127.0.0.1',
     LOG_LEVEL: options.logLevel,
-    SERVICE_SECRET: secrets.serviceSecret,
-    AUTH_PRIVATE_KEY: secrets.authPrivateKey,
     ...serviceWiring(urlOf),
     // Services listen on 127.0.0.1 only, behind the entry point: the X-Forwarded-For it sets names
     // the real client, so per-address limits count each client, not the entry point.
     TRUSTED_PROXIES: '127.0.0.1',
     SHUTDOWN_TIMEOUT_MS: String(STOP_TIMEOUT_MS),
   };
-  const settingsOf = (index: number) => ({ ...wiring, PORT: String(portOf(index)) });
+  const settingsOf = (index: number) => ({
+    ...wiring,
+    ...credentialSettings(stackServices[index]!.name, secrets),
+    PORT: String(portOf(index)),
+  });
   checkServiceSettings(
     stackServices.map((entry) => entry.module),
     (module) => settingsOf(stackServices.findIndex((entry) => entry.module === module)),

@@ -16,7 +16,7 @@ import {
   type RouteTableEntry,
   type ServiceModule,
 } from '@adboard/kit';
-import { TEST_SERVICE_SECRET } from '@adboard/kit/testing';
+import { testKeySettings } from '@adboard/kit/testing';
 import type { TObject } from '@sinclair/typebox';
 
 /** The services' own route tables: what each declares about who may call its routes. */
@@ -35,7 +35,7 @@ async function routeTableOf(module: ServiceModule<TObject>): Promise<RouteTableE
   const db = new Database({ url: 'postgres://127.0.0.1:1/never-connected' });
   const bus = new InMemoryEventBus();
   const config = loadConfig(module.configSchema, {
-    SERVICE_SECRET: TEST_SERVICE_SECRET,
+    ...testKeySettings(module.name as ServiceName),
     AUTH_PRIVATE_KEY: generateSigningKey(),
     ...Object.fromEntries(
       ['AUTH_JWKS_URL', 'USER_SERVICE_URL', 'BILLING_SERVICE_URL', 'BONUS_SERVICE_URL'].map((name) => [

@@ -34,4 +34,10 @@ export function requiredVariables(schema: ConfigSchema): string[] {
 export const ADAPTER_VARIABLES = ['DATABASE_URL', 'KAFKA_BROKERS', 'REDIS_URL'];
 
 /** Credentials: only ever from a Secret (secretKeyRef), never a ConfigMap or a literal value. */
-export const SECRET_VARIABLES = ['DATABASE_URL', 'REDIS_URL', 'AUTH_PRIVATE_KEY', 'SERVICE_SECRET'];
+export const SECRET_VARIABLES = [
+  'DATABASE_URL',
+  'REDIS_URL',
+  'AUTH_PRIVATE_KEY',
+  'SERVICE_SIGNING_KEY',
+  'SERVICE_CALLER_KEYS',
+];

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { generateSigningKey, TokenIssuer } from '../auth/tokens.js';
+import { generateSigningKey } from '../auth/keys.js';
+import { TokenIssuer } from '../auth/tokens.js';
 import type { UserClaims } from '../request-context.js';
 
 export interface TestAuthority {

@@ -1,4 +1,6 @@
+import { isServiceName, type ServiceName } from '@adboard/contracts';
 import type { Static, TObject } from '@sinclair/typebox';
+import { generateSigningKey, serviceKeySettings } from '../auth/keys.js';
 import { ServiceCredentials } from '../auth/service-credentials.js';
 import { loadConfig } from '../config.js';
 import { InMemoryEventBus } from '../events/memory-bus.js';
@@ -7,7 +9,21 @@ import type { Ports, ServiceModule } from '../main.js';
 import type { Service } from '../service.js';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
 
-export const TEST_SERVICE_SECRET = 'test-service-secret-of-at-least-32-characters';
+const testKeys = new Map<ServiceName, string>();
+
+/** Each service's signing key in this test process (made on first use), as a launcher would give it. */
+export function testSigningKey(service: ServiceName): string {
+  if (!testKeys.has(service)) testKeys.set(service, generateSigningKey());
+  return testKeys.get(service)!;
+}
+
+/** The credential settings `service` gets in tests: see `serviceKeySettings`. */
+export const testKeySettings = (service: ServiceName) => serviceKeySettings(service, testSigningKey);
+
+/** A service credential as `caller` (holding its test key) would send it to `callee`. */
+export function testServiceToken(caller: ServiceName, callee: string): Promise<string> {
+  return new ServiceCredentials(caller, { signingKey: testSigningKey(caller) }).tokenFor(callee);
+}
 
 export interface TestService {
   url: string;
@@ -15,7 +31,7 @@ export interface TestService {
   database?: TestDatabase;
   ports: Ports;
   /** A service credential as `caller` would send it to this service. */
-  serviceToken(caller: string): Promise<string>;
+  serviceToken(caller: ServiceName): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -43,7 +59,7 @@ export async function startTestService<S extends TObject>(
     ...options.ports,
   };
   const config = loadConfig(module.configSchema, {
-    SERVICE_SECRET: TEST_SERVICE_SECRET,
+    ...(isServiceName(module.name) ? testKeySettings(module.name) : {}),
     ...options.env,
   }) as Static<S>;
   const service = await module.create(config, ports);
@@ -53,7 +69,7 @@ export async function startTestService<S extends TObject>(
     service,
     ...(database ? { database } : {}),
     ports,
-    serviceToken: (caller) => new ServiceCredentials(caller, TEST_SERVICE_SECRET).tokenFor(module.name),
+    serviceToken: (caller) => testServiceToken(caller, module.name),
     stop: async () => {
       await service.stop();
       await ownBus?.close();

@@ -1,22 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importPKCS8, SignJWT } from 'jose';
 import { createGuards } from '../../src/auth/guards.js';
+import { generateSigningKey, keyIdOf, publicKeyOf } from '../../src/auth/keys.js';
 import { ServiceCredentials } from '../../src/auth/service-credentials.js';
-import { generateSigningKey, TokenIssuer, TokenVerifier } from '../../src/auth/tokens.js';
+import { TokenIssuer, TokenVerifier } from '../../src/auth/tokens.js';
 import { UserIdParams } from '../../src/http/fields.js';
 import { createHttpServer, type HttpServer } from '../../src/http/server.js';
 import { createLogger } from '../../src/logger.js';
 import { createMetricsRegistry } from '../../src/metrics.js';
+import { testSigningKey, testServiceToken } from '../../src/testing/service.js';
 import { useAuthority } from '../../src/testing/use-service.js';
 
-const SECRET = 'a-shared-secret-of-at-least-32-characters';
 const authority = useAuthority();
 let app: HttpServer;
 
 beforeAll(async () => {
   const guards = createGuards(
     TokenVerifier.remote(authority.jwksUrl),
-    new ServiceCredentials('app-billing', SECRET),
+    new ServiceCredentials('app-billing', {
+      callerKeys: [{ service: 'app-adv', publicKey: publicKeyOf(testSigningKey('app-adv')) }],
+    }),
   );
   app = await createHttpServer({
     service: 'app-billing',
@@ -32,7 +35,7 @@ beforeAll(async () => {
     success: true,
     data: request.caller,
   }));
-  app.put('/from-adv', { onRequest: guards.service('app-adv') }, async () => ({ success: true }));
+  app.put('/from-auth', { onRequest: guards.service('app-auth') }, async () => ({ success: true }));
   await app.ready();
 });
 
@@ -139,7 +142,7 @@ describe('internal routes', () => {
   const put = (url: string, headers: Record<string, string>) => app.inject({ method: 'PUT', url, headers });
 
   it('accepts a service credential and knows the caller', async () => {
-    const token = await new ServiceCredentials('app-adv', SECRET).tokenFor('app-billing');
+    const token = await testServiceToken('app-adv', 'app-billing');
     const response = await put('/internal', { 'x-service-token': token });
     expect(response.statusCode).toBe(200);
     expect(response.json().data).toBe('app-adv');
@@ -157,23 +160,76 @@ describe('internal routes', () => {
     expect((await put('/internal', { 'x-service-token': userToken })).statusCode).toBe(403);
   });
 
-  it('answers 403 to a credential signed with another secret', async () => {
-    const token = await new ServiceCredentials('app-adv', 'another-secret-that-is-32-characters!!').tokenFor(
+  it('answers 403 to a credential signed with a key it was not given', async () => {
+    const token = await new ServiceCredentials('app-adv', { signingKey: generateSigningKey() }).tokenFor(
       'app-billing',
     );
     expect((await put('/internal', { 'x-service-token': token })).statusCode).toBe(403);
   });
 
-  it('answers 403 to a credential addressed to another service', async () => {
-    const token = await new ServiceCredentials('app-adv', SECRET).tokenFor('app-bonus');
+  it('answers 403 to another service speaking for app-adv with its own key', async () => {
+    // A credential app-user could mint: its own key, app-adv's name (with one shared secret this passed).
+    const userKey = testSigningKey('app-user');
+    const now = Math.floor(Date.now() / 1000);
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: 'EdDSA', kid: keyIdOf(publicKeyOf(userKey)) })
+      .setIssuer('app-adv')
+      .setAudience('app-billing')
+      .setIssuedAt(now)
+      .setExpirationTime(now + 300)
+      .sign(await importPKCS8(userKey, 'EdDSA'));
     expect((await put('/internal', { 'x-service-token': token })).statusCode).toBe(403);
   });
 
-  it('answers 403 to a service that is not among the allowed callers', async () => {
-    const fromAuth = await new ServiceCredentials('app-auth', SECRET).tokenFor('app-billing');
-    const fromAdv = await new ServiceCredentials('app-adv', SECRET).tokenFor('app-billing');
-    expect((await put('/from-adv', { 'x-service-token': fromAuth })).statusCode).toBe(403);
-    expect((await put('/from-adv', { 'x-service-token': fromAdv })).statusCode).toBe(200);
+  it("answers 403 to a token under the caller's key whose issuer is another service", async () => {
+    const advKey = testSigningKey('app-adv');
+    const now = Math.floor(Date.now() / 1000);
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: 'EdDSA', kid: keyIdOf(publicKeyOf(advKey)) })
+      .setIssuer('app-auth')
+      .setAudience('app-billing')
+      .setIssuedAt(now)
+      .setExpirationTime(now + 300)
+      .sign(await importPKCS8(advKey, 'EdDSA'));
+    expect((await put('/internal', { 'x-service-token': token })).statusCode).toBe(403);
+  });
+
+  it('answers 403 to a credential addressed to another service', async () => {
+    const token = await testServiceToken('app-adv', 'app-bonus');
+    expect((await put('/internal', { 'x-service-token': token })).statusCode).toBe(403);
+  });
+
+  it("answers 403 to a service that is not among the route's callers", async () => {
+    const fromAdv = await testServiceToken('app-adv', 'app-billing');
+    expect((await put('/from-auth', { 'x-service-token': fromAdv })).statusCode).toBe(403);
+  });
+
+  it('refuses keys for callers the service catalogue does not allow', () => {
+    const publicKey = publicKeyOf(testSigningKey('app-user'));
+    expect(
+      () => new ServiceCredentials('app-billing', { callerKeys: [{ service: 'app-user', publicKey }] }),
+    ).toThrow(
+      'SERVICE_CALLER_KEYS: app-user may not call app-billing (the service catalogue allows app-adv)',
+    );
+  });
+
+  it('holds no signing key in a service that calls nothing', async () => {
+    await expect(new ServiceCredentials('app-notify').tokenFor('app-billing')).rejects.toThrow(
+      'app-notify has no SERVICE_SIGNING_KEY',
+    );
+  });
+
+  it("accepts both of a caller's keys while its key is rotated", async () => {
+    const next = generateSigningKey();
+    const rotating = new ServiceCredentials('app-billing', {
+      callerKeys: [
+        { service: 'app-adv', publicKey: publicKeyOf(testSigningKey('app-adv')) },
+        { service: 'app-adv', publicKey: publicKeyOf(next) },
+      ],
+    });
+    const withNext = await new ServiceCredentials('app-adv', { signingKey: next }).tokenFor('app-billing');
+    await expect(rotating.verify(await testServiceToken('app-adv', 'app-billing'))).resolves.toBe('app-adv');
+    await expect(rotating.verify(withNext)).resolves.toBe('app-adv');
   });
 });
 
@@ -236,7 +292,7 @@ describe('tokens must state their issuer, audience, issue and expiry times', () 
   });
 
   it.each(CLAIMS)(
-    'answers 403 to a service credential without %s, signed with the real secret',
+    "answers 403 to a service credential without %s, signed with the caller's real key",
     async (claim) => {
       const now = Math.floor(Date.now() / 1000);
       const claims: Record<string, unknown> = {
@@ -246,17 +302,18 @@ describe('tokens must state their issuer, audience, issue and expiry times', () 
         iat: now,
         exp: now + 300,
       };
-      const complete = await new SignJWT({ ...claims })
-        .setProtectedHeader({ alg: 'HS256' })
-        .sign(new TextEncoder().encode(SECRET));
+      const advKey = testSigningKey('app-adv');
+      const sign = async (payload: Record<string, unknown>) =>
+        new SignJWT(payload)
+          .setProtectedHeader({ alg: 'EdDSA', kid: keyIdOf(publicKeyOf(advKey)) })
+          .sign(await importPKCS8(advKey, 'EdDSA'));
+      const complete = await sign({ ...claims });
       expect(
         (await app.inject({ method: 'PUT', url: '/internal', headers: { 'x-service-token': complete } }))
           .statusCode,
       ).toBe(200);
       delete claims[claim];
-      const token = await new SignJWT(claims)
-        .setProtectedHeader({ alg: 'HS256' })
-        .sign(new TextEncoder().encode(SECRET));
+      const token = await sign(claims);
       const response = await app.inject({
         method: 'PUT',
         url: '/internal',

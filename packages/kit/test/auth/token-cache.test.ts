@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { generateSigningKey, TokenIssuer, TokenVerifier } from '../../src/auth/tokens.js';
+import { generateSigningKey } from '../../src/auth/keys.js';
+import { TokenIssuer, TokenVerifier } from '../../src/auth/tokens.js';
 import { ExpiringCache } from '../../src/expiring-cache.js';
 import { waitFor } from '../../src/testing/wait.js';
 

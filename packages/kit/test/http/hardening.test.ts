@@ -1,6 +1,8 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { publicKeyOf } from '../../src/auth/keys.js';
 import { ServiceCredentials } from '../../src/auth/service-credentials.js';
+import { testServiceToken, testSigningKey } from '../../src/testing/service.js';
 import { createGuards } from '../../src/auth/guards.js';
 import { TokenVerifier } from '../../src/auth/tokens.js';
 import { rateLimited } from '../../src/http/rate-limit.js';
@@ -13,8 +15,9 @@ import { createMetricsRegistry } from '../../src/metrics.js';
 import { useAuthority } from '../../src/testing/use-service.js';
 import { currentTrace } from '../../src/trace.js';
 
-const SECRET = 'hardening-test-secret-of-32-characters!';
-const credentials = new ServiceCredentials('app-billing', SECRET);
+const credentials = new ServiceCredentials('app-billing', {
+  callerKeys: [{ service: 'app-adv', publicKey: publicKeyOf(testSigningKey('app-adv')) }],
+});
 const authority = useAuthority();
 
 async function server(options: { trustedProxies?: string[]; kv?: KeyValueStore } = {}): Promise<HttpServer> {
@@ -151,7 +154,7 @@ describe('deadlines', () => {
   const deadline = String(Date.now() + 5_000);
 
   it('honours x-request-deadline from a service with a valid credential', async () => {
-    const token = await new ServiceCredentials('app-adv', SECRET).tokenFor('app-billing');
+    const token = await testServiceToken('app-adv', 'app-billing');
     const response = await fetch(`${url}/trace`, {
       headers: { 'x-request-deadline': deadline, 'x-service-token': token },
     });
@@ -250,7 +253,7 @@ describe('rate limits', () => {
       );
       expect(await put('/mine/2', bob)).toBe(200);
       const service = {
-        'x-service-token': await new ServiceCredentials('app-adv', SECRET).tokenFor('app-billing'),
+        'x-service-token': await testServiceToken('app-adv', 'app-billing'),
       };
       for (let i = 0; i < 4; i += 1) expect(await put('/mine/1', service)).toBe(200);
     } finally {

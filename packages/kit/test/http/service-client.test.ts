@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGuards } from '../../src/auth/guards.js';
+import { generateSigningKey, publicKeyOf } from '../../src/auth/keys.js';
 import { ServiceCredentials } from '../../src/auth/service-credentials.js';
 import { TokenVerifier } from '../../src/auth/tokens.js';
 import { createHttpServer, type HttpServer } from '../../src/http/server.js';
@@ -7,14 +8,17 @@ import { ServiceCallError, ServiceClient } from '../../src/http/service-client.j
 import { createLogger } from '../../src/logger.js';
 import { createMetricsRegistry } from '../../src/metrics.js';
 import { freePort } from '../../src/testing/ports.js';
+import { testSigningKey } from '../../src/testing/service.js';
 import { currentTrace, traceFrom, withTrace } from '../../src/trace.js';
 
-const SECRET = 'service-client-test-secret-of-32-chars!';
+const adv = () => new ServiceCredentials('app-adv', { signingKey: testSigningKey('app-adv') });
 let callee: HttpServer;
 let url: string;
 
 beforeAll(async () => {
-  const credentials = new ServiceCredentials('app-billing', SECRET);
+  const credentials = new ServiceCredentials('app-billing', {
+    callerKeys: [{ service: 'app-adv', publicKey: publicKeyOf(testSigningKey('app-adv')) }],
+  });
   callee = await createHttpServer({
     service: 'app-billing',
     logger: createLogger('app-billing', 'silent'),
@@ -37,8 +41,7 @@ beforeAll(async () => {
 afterAll(() => callee.close());
 
 describe('ServiceClient', () => {
-  const client = () =>
-    new ServiceClient('app-billing', url, new ServiceCredentials('app-adv', SECRET), 1_500);
+  const client = () => new ServiceClient('app-billing', url, adv(), 1_500);
 
   it('carries the service credential, the trace, the request id, the user token and a deadline', async () => {
     const trace = { ...traceFrom(undefined), requestId: 'req-1' };
@@ -61,7 +64,7 @@ describe('ServiceClient', () => {
     const outsider = new ServiceClient(
       'app-billing',
       url,
-      new ServiceCredentials('app-adv', 'another-secret-of-at-least-32-chars!!'),
+      new ServiceCredentials('app-adv', { signingKey: generateSigningKey() }),
     );
     const response = await outsider.request('PUT', '/echo');
     expect(response.status).toBe(403);
@@ -69,11 +72,7 @@ describe('ServiceClient', () => {
   });
 
   it('throws ServiceCallError (a 503) when the callee cannot be reached', async () => {
-    const nowhere = new ServiceClient(
-      'app-billing',
-      `http://127.0.0.1:${await freePort()}`,
-      new ServiceCredentials('app-adv', SECRET),
-    );
+    const nowhere = new ServiceClient('app-billing', `http://127.0.0.1:${await freePort()}`, adv());
     await expect(nowhere.request('PUT', '/echo')).rejects.toMatchObject({
       statusCode: 503,
       target: 'app-billing',

@@ -1,13 +1,18 @@
 import { randomUUID } from 'node:crypto';
+import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DatabaseUnavailableError } from '../../src/db/unavailable.js';
-import { InboxConsumer, PoisonMessageError } from '../../src/events/consumer.js';
+import { Database, type Queryable } from '../../src/db/database.js';
+import { InboxConsumer, PoisonMessageError, type ConsumerOptions } from '../../src/events/consumer.js';
 import { InMemoryEventBus } from '../../src/events/memory-bus.js';
 import type { EventMessage } from '../../src/events/types.js';
 import { createLogger } from '../../src/logger.js';
+import { Registry } from '../../src/metrics.js';
 import { createTestDatabase, type TestDatabase } from '../../src/testing/postgres.js';
+import { TcpRelay } from '../../src/testing/tcp-relay.js';
 import { waitFor } from '../../src/testing/wait.js';
 import { currentTrace } from '../../src/trace.js';
+import { sampleOf } from '../metrics/sample.js';
 
 const logger = createLogger('consumer-test', 'silent');
 let database: TestDatabase;
@@ -40,7 +45,10 @@ const event = (value: unknown, id: string = randomUUID()): EventMessage => ({
   traceparent: `00-${'c'.repeat(32)}-${'d'.repeat(16)}-01`,
 });
 
-async function startConsumer(handle: (value: unknown, message: EventMessage) => void | Promise<void>) {
+async function startConsumer(
+  handle: (value: unknown, message: EventMessage, tx: Queryable) => void | Promise<void>,
+  options: Partial<ConsumerOptions> = {},
+) {
   consumer = new InboxConsumer({
     db: database.db,
     bus,
@@ -49,8 +57,9 @@ async function startConsumer(handle: (value: unknown, message: EventMessage) => 
     logger,
     retryDelayMs: () => 1,
     outageDelayMs: () => 1,
+    ...options,
     handle: async (tx, message) => {
-      await handle(message.payload.value, message);
+      await handle(message.payload.value, message, tx);
       if (typeof message.payload.value !== 'number') throw new PoisonMessageError('value must be a number');
       await tx.query('INSERT INTO effects VALUES ($1, $2)', [message.id, message.payload.value]);
     },
@@ -152,6 +161,93 @@ describe('inbox consumer', () => {
     await bus.publish([event(5, 'user.event/0/17')]);
     await waitFor(async () => (await count('dead_letter')) === 1, { what: 'the dead letter' });
     expect(await count('effects')).toBe(0);
+  });
+
+  it('sets aside a message whose payload PostgreSQL cannot store (U+0000), with its exact bytes, and goes on', async () => {
+    let calls = 0;
+    await startConsumer((value) => {
+      if (typeof value === 'string') calls += 1;
+    });
+    const poison = event('a\u0000b');
+    await bus.publish([poison, event(2)]);
+    await waitFor(async () => (await count('effects')) === 1, { what: 'the next event' });
+    expect(calls).toBe(1);
+    const { rows } = await database.db.query(
+      'SELECT event_id, payload, raw, error, attempts FROM dead_letter',
+    );
+    expect(rows).toEqual([
+      {
+        event_id: poison.id,
+        payload: null,
+        raw: Buffer.from(JSON.stringify(poison.payload)),
+        error: 'value must be a number',
+        attempts: 1,
+      },
+    ]);
+    expect(JSON.parse(rows[0]!.raw.toString())).toEqual({ value: 'a\u0000b' });
+  });
+
+  it('sets aside a message its bus could not decode, with its bytes, without calling the handler', async () => {
+    const seen: unknown[] = [];
+    await startConsumer((value) => void seen.push(value));
+    const bytes = Buffer.from([0xff, 0x00, 0x7b]);
+    const unreadable = { ...event(0), payload: {}, raw: bytes, undecodable: 'the value is not UTF-8' };
+    await bus.publish([unreadable, event(3)]);
+    await waitFor(async () => (await count('effects')) === 1, { what: 'the next event' });
+    expect(seen).toEqual([3]);
+    expect((await database.db.query('SELECT payload, raw, error, attempts FROM dead_letter')).rows).toEqual([
+      { payload: null, raw: bytes, error: 'the value is not UTF-8', attempts: 0 },
+    ]);
+  });
+
+  it('keeps storing a dead letter while the database is unreachable, then goes on', async () => {
+    const relayed = new URL(database.url);
+    const relay = await TcpRelay.start({ host: relayed.hostname, port: Number(relayed.port) });
+    relayed.port = String(relay.port);
+    const db = new Database({ url: relayed.href, maxConnections: 2 });
+    let cut = false;
+    try {
+      await startConsumer(
+        async (value) => {
+          if (value !== 'poison' || cut) return;
+          cut = true;
+          await relay.cut(); // the dead letter's insert finds the database gone
+        },
+        { db },
+      );
+      await bus.publish([event('poison'), event(4)]);
+      await waitFor(() => cut && !db.available, { what: 'the dead letter to meet the outage' });
+      await relay.restore();
+      await waitFor(async () => (await count('effects')) === 1, { what: 'the next event' });
+      expect((await database.db.query('SELECT error FROM dead_letter')).rows).toEqual([
+        { error: 'value must be a number' },
+      ]);
+    } finally {
+      await consumer.stop();
+      await db.close();
+      await relay.cut();
+    }
+  });
+
+  it('drops, logs and counts a message the database refuses even as a dead letter, and goes on', async () => {
+    await database.db.query(`ALTER TABLE dead_letter ADD CONSTRAINT refuses CHECK (key <> 'refused')`);
+    const lines: string[] = [];
+    const registry = new Registry();
+    try {
+      await startConsumer(() => {}, {
+        logger: pino({ level: 'error' }, { write: (line: string) => void lines.push(line) }),
+        metrics: registry,
+      });
+      await bus.publish([{ ...event('poison'), key: 'refused' }, event(5)]);
+      await waitFor(async () => (await count('effects')) === 1, { what: 'the next event' });
+      expect(await count('dead_letter')).toBe(0);
+      expect(await sampleOf(registry, 'events_dropped_total', { group: 'test.user-event' })).toBe(1);
+      expect(lines.map((line) => JSON.parse(line).msg)).toContain(
+        'event dropped: it could not be stored in dead_letter',
+      );
+    } finally {
+      await database.db.query('ALTER TABLE dead_letter DROP CONSTRAINT refuses');
+    }
   });
 
   it("handles each event inside the producer's trace", async () => {

@@ -5,6 +5,7 @@ export * from './clock.js';
 export * from './config.js';
 export * from './db/database.js';
 export * from './db/migrate.js';
+export * from './db/transient.js';
 export * from './db/unavailable.js';
 export * from './events/consumer.js';
 export * from './expiring-cache.js';

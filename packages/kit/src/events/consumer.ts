@@ -1,4 +1,5 @@
 import type { Database, Queryable } from '../db/database.js';
+import { isTransientError } from '../db/transient.js';
 import { DatabaseUnavailableError } from '../db/unavailable.js';
 import type { Logger } from '../logger.js';
 import { Counter, Gauge, type Registry } from '../metrics.js';
@@ -28,8 +29,16 @@ export interface ConsumerOptions {
   maxAttempts?: number;
   /** The wait after the `attempt`th such failure (default 100 ms, doubling: 1.5 s over the five). */
   retryDelayMs?: (attempt: number) => number;
-  /** The wait before the `n`th retry (from 0) while the database is unreachable (default 100 ms doubling to 5 s). */
-  outageDelayMs?: (n: number) => number;
+  /**
+   * Attempts a message gets while the database fails it transiently — deadlock, serialization
+   * failure, statement timeout, lock not available (default 20: about 70 s with the default backoff).
+   */
+  maxTransientAttempts?: number;
+  /**
+   * The wait before the `n`th retry (from 0) of a failure that is the database's: unreachable, or
+   * transient (default 100 ms doubling to 5 s).
+   */
+  backoffMs?: (n: number) => number;
 }
 
 type Outcome = 'handled' | 'duplicate' | 'dead_lettered' | 'dropped';
@@ -38,9 +47,10 @@ type Outcome = 'handled' | 'duplicate' | 'dead_lettered' | 'dropped';
  * Consumes a topic through the inbox: each event's id is recorded with its effect in one
  * transaction, so a redelivered event changes nothing. No single message stops the consumer: one
  * that keeps failing is set aside in `dead_letter` after bounded retries (at once when it can never
- * succeed) and the consumer moves on. An unreachable database is not the message's fault: the
- * consumer waits for it (backing off) without counting attempts, and a stop meanwhile leaves the
- * message for the bus to deliver again.
+ * succeed) and the consumer moves on. The database's own failures are not the message's: while it
+ * is unreachable the consumer waits (backing off) without counting attempts, a transient failure
+ * (deadlock, timeout...) gets a longer budget of retries, and a stop meanwhile leaves the message
+ * for the bus to deliver again.
  */
 export class InboxConsumer implements Worker {
   readonly name: string;
@@ -48,6 +58,7 @@ export class InboxConsumer implements Worker {
   private readonly logger: Logger;
   private readonly maxAttempts: number;
   private readonly retryDelay: (attempt: number) => number;
+  private readonly maxTransientAttempts: number;
   private readonly backoff: (n: number) => number;
   private readonly outcomes?: Counter;
   private readonly dropped?: Counter;
@@ -58,7 +69,8 @@ export class InboxConsumer implements Worker {
     this.logger = options.logger.child({ component: 'consumer', group: options.group, topic: options.topic });
     this.maxAttempts = options.maxAttempts ?? 5;
     this.retryDelay = options.retryDelayMs ?? ((attempt) => 100 * 2 ** (attempt - 1));
-    this.backoff = options.outageDelayMs ?? ((n) => Math.min(100 * 2 ** n, 5_000));
+    this.maxTransientAttempts = options.maxTransientAttempts ?? 20;
+    this.backoff = options.backoffMs ?? ((n) => Math.min(100 * 2 ** n, 5_000));
     if (options.metrics) {
       this.outcomes = new Counter({
         name: 'events_consumed_total',
@@ -124,7 +136,8 @@ export class InboxConsumer implements Worker {
     const unusable = message.undecodable ?? (isUuid(message.id) ? undefined : 'the event id is not a UUID');
     if (unusable !== undefined) return this.setAside(message, new PoisonMessageError(unusable), 0);
     const event = { eventId: message.id, type: message.type };
-    for (let attempt = 1, outageWaits = 0; ; attempt += 1) {
+    const failures = { message: 0, transient: 0 };
+    for (let outageWaits = 0; ;) {
       try {
         const handled = await this.options.db.transaction(async (tx) => {
           const recorded = await tx.query(
@@ -138,19 +151,34 @@ export class InboxConsumer implements Worker {
         this.logger.info(event, handled ? 'event handled' : 'duplicate event skipped');
         return handled ? 'handled' : 'duplicate';
       } catch (error) {
-        if (error instanceof DatabaseUnavailableError) {
-          if (this.stopping.signal.aborted) throw error;
-          attempt -= 1;
-          await this.pause(this.backoff(outageWaits++));
+        const blame = blameOf(error);
+        if (blame === 'outage') {
+          await this.retryAfter(this.backoff(outageWaits++), error);
           continue;
         }
-        if (error instanceof PoisonMessageError || attempt >= this.maxAttempts) {
-          return this.setAside(message, error, attempt);
-        }
-        this.logger.warn({ ...event, attempt, err: error }, 'event handling failed; retrying');
-        await this.pause(this.retryDelay(attempt));
+        failures[blame] += 1;
+        const attempts = failures.message + failures.transient;
+        const gaveUp =
+          error instanceof PoisonMessageError ||
+          failures.message >= this.maxAttempts ||
+          failures.transient >= this.maxTransientAttempts;
+        if (gaveUp) return this.setAside(message, error, attempts);
+        this.logger.warn({ ...event, attempt: attempts, err: error }, 'event handling failed; retrying');
+        await this.retryAfter(
+          blame === 'transient' ? this.backoff(failures.transient - 1) : this.retryDelay(failures.message),
+          error,
+        );
       }
     }
+  }
+
+  /**
+   * Waits `ms` before the next try; when the consumer stops meanwhile, throws `error` instead, so
+   * the message stays with the bus (another member, or this one restarted, gets it again).
+   */
+  private async retryAfter(ms: number, error: unknown): Promise<void> {
+    await this.pause(ms);
+    if (this.stopping.signal.aborted) throw error;
   }
 
   /** Waits `ms`, or less when the consumer is stopping. */
@@ -170,24 +198,25 @@ export class InboxConsumer implements Worker {
 
   /**
    * Stores the message in `dead_letter`, waiting out an unreachable database for as long as it
-   * takes; a message the database refuses to store even so is dropped, loudly, so it stops nothing.
+   * takes and a transient failure for the same budget as handling; a message the database refuses
+   * to store even so is dropped, loudly, so it stops nothing.
    */
   private async setAside(message: EventMessage, error: unknown, attempts: number): Promise<Outcome> {
     const failure = new RepeatedFailure(this.logger, `storing the dead letter of event ${message.id}`);
-    for (;;) {
+    for (let transient = 0; ;) {
       try {
         await storeDeadLetter(this.options.db, { consumer: this.options.group, message, error, attempts });
         failure.succeeded();
         this.logger.error({ eventId: message.id, attempts, err: error }, 'event dead-lettered');
         return 'dead_lettered';
       } catch (refusal) {
-        if (!(refusal instanceof DatabaseUnavailableError)) {
+        const blame = blameOf(refusal);
+        if (blame === 'message' || (blame === 'transient' && ++transient >= this.maxTransientAttempts)) {
           this.drop(message, error, refusal);
           return 'dropped';
         }
-        if (this.stopping.signal.aborted) throw refusal;
         failure.failed(refusal, { eventId: message.id });
-        await this.pause(this.backoff(failure.count - 1));
+        await this.retryAfter(this.backoff(failure.count - 1), refusal);
       }
     }
   }
@@ -209,6 +238,12 @@ export class InboxConsumer implements Worker {
       'event dropped: it could not be stored in dead_letter',
     );
   }
+}
+
+/** Whose fault a failure is: the database's being away, the database's passing trouble, or the message's. */
+function blameOf(error: unknown): 'outage' | 'transient' | 'message' {
+  if (error instanceof DatabaseUnavailableError) return 'outage';
+  return isTransientError(error) ? 'transient' : 'message';
 }
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DatabaseUnavailableError } from '../../src/db/unavailable.js';
@@ -22,6 +23,7 @@ let consumer: InboxConsumer;
 beforeAll(async () => {
   database = await createTestDatabase();
   await database.db.query('CREATE TABLE effects (event_id uuid, value int)');
+  await database.db.query('CREATE TABLE held (id int); INSERT INTO held VALUES (1)');
 });
 afterAll(() => database.drop());
 
@@ -56,7 +58,7 @@ async function startConsumer(
     topic: 'user.event',
     logger,
     retryDelayMs: () => 1,
-    outageDelayMs: () => 1,
+    backoffMs: () => 1,
     ...options,
     handle: async (tx, message) => {
       await handle(message.payload.value, message, tx);
@@ -156,6 +158,22 @@ describe('inbox consumer', () => {
     expect(await count('inbox')).toBe(0);
   });
 
+  it('leaves a message to the bus when stopped while retrying it, instead of dead-lettering it', async () => {
+    let calls = 0;
+    await startConsumer(
+      () => {
+        calls += 1;
+        throw new Error('fails for now');
+      },
+      { retryDelayMs: () => 60_000 },
+    );
+    await bus.publish([event(23)]);
+    await waitFor(() => calls === 1, { what: 'the first attempt' });
+    await consumer.stop();
+    expect(calls).toBe(1);
+    expect(await count('dead_letter')).toBe(0);
+  });
+
   it('dead-letters a message whose id is not a UUID', async () => {
     await startConsumer(() => {});
     await bus.publish([event(5, 'user.event/0/17')]);
@@ -198,6 +216,67 @@ describe('inbox consumer', () => {
     expect((await database.db.query('SELECT payload, raw, error, attempts FROM dead_letter')).rows).toEqual([
       { payload: null, raw: bytes, error: 'the value is not UTF-8', attempts: 0 },
     ]);
+  });
+
+  /** Real PostgreSQL errors that are the database's, not the message's: each fails the handler's transaction. */
+  const transientFailures: Record<string, (tx: Queryable) => Promise<unknown>> = {
+    'serialization failure 40001': (tx) =>
+      tx.query(
+        `DO $$ BEGIN RAISE EXCEPTION 'could not serialize access due to concurrent update' USING ERRCODE = '40001'; END $$`,
+      ),
+    'deadlock 40P01': (tx) =>
+      tx.query(`DO $$ BEGIN RAISE EXCEPTION 'deadlock detected' USING ERRCODE = '40P01'; END $$`),
+    'statement timeout 57014': async (tx) => {
+      await tx.query(`SET LOCAL statement_timeout = '10ms'`);
+      await tx.query('SELECT pg_sleep(1)');
+    },
+    'lock not available 55P03': (tx) => tx.query('SELECT * FROM held FOR UPDATE NOWAIT'),
+  };
+
+  describe('with a row of `held` locked by another transaction', () => {
+    let blocker: pg.PoolClient;
+    beforeEach(async () => {
+      blocker = await database.db.pool.connect();
+      await blocker.query('BEGIN');
+      await blocker.query('SELECT * FROM held FOR UPDATE');
+    });
+    afterEach(async () => {
+      await blocker.query('ROLLBACK');
+      blocker.release();
+    });
+
+    it.each(Object.entries(transientFailures))(
+      'retries a transient database error (%s) until the event is handled, never dead-letters it',
+      async (_, provoke) => {
+        let failures = 8; // more than the five attempts a failing message gets
+        await startConsumer(async (_value, _message, tx) => {
+          if (failures-- > 0) await provoke(tx);
+        });
+        await bus.publish([event(31)]);
+        await waitFor(async () => (await count('effects')) + (await count('dead_letter')) === 1, {
+          what: 'the event to be handled or dead-lettered',
+        });
+        expect(await count('dead_letter')).toBe(0);
+        expect(failures).toBe(-1);
+      },
+    );
+
+    it('dead-letters a transient error that outlasts its bounded retries, and goes on', async () => {
+      let calls = 0;
+      await startConsumer(
+        async (value, _message, tx) => {
+          if (value !== 32) return;
+          calls += 1;
+          await transientFailures['lock not available 55P03']!(tx);
+        },
+        { maxTransientAttempts: 12 },
+      );
+      await bus.publish([event(32), event(33)]);
+      await waitFor(async () => (await count('effects')) === 1, { what: 'the next event' });
+      expect(calls).toBe(12);
+      const { rows } = await database.db.query('SELECT error, attempts FROM dead_letter');
+      expect(rows).toEqual([{ error: expect.stringMatching(/could not obtain lock/), attempts: 12 }]);
+    });
   });
 
   it('keeps storing a dead letter while the database is unreachable, then goes on', async () => {

@@ -1,5 +1,6 @@
 import {
   commonSettings,
+  consumerRetentionSettings,
   databaseSettings,
   kafkaSettings,
   moneyRateLimitSettings,
@@ -12,6 +13,7 @@ export const billingConfigSchema = Type.Object({
   ...userTokenSettings,
   ...databaseSettings,
   ...kafkaSettings,
+  ...consumerRetentionSettings,
   ...moneyRateLimitSettings,
   IDEMPOTENCY_RETENTION_HOURS: Type.Integer({
     minimum: 24,

@@ -1,10 +1,18 @@
-import { commonSettings, databaseSettings, kafkaSettings, Type, userTokenSettings } from '@adboard/kit';
+import {
+  commonSettings,
+  consumerRetentionSettings,
+  databaseSettings,
+  kafkaSettings,
+  Type,
+  userTokenSettings,
+} from '@adboard/kit';
 
 export const bonusConfigSchema = Type.Object({
   ...commonSettings,
   ...userTokenSettings,
   ...databaseSettings,
   ...kafkaSettings,
+  ...consumerRetentionSettings,
   BONUS_PERCENT: Type.Integer({
     minimum: 0,
     maximum: 100,

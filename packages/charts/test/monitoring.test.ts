@@ -84,7 +84,7 @@ describe.each(SERVICE_NAMES)('monitoring in the %s chart', (service) => {
     });
   });
 
-  it('renders, when switched on, a valid ServiceMonitor for its Service and a valid PrometheusRule with the four alerts', () => {
+  it('renders, when switched on, a valid ServiceMonitor for its Service and a valid PrometheusRule with the five alerts', () => {
     const objects = renderWith(chart, MONITORING_ON);
     for (const object of objects) {
       expect(() => validateObject(object), `${object.kind} ${object.metadata.name}`).not.toThrow();
@@ -102,6 +102,7 @@ describe.each(SERVICE_NAMES)('monitoring in the %s chart', (service) => {
       'AdboardPurchasesStuck',
       'AdboardOutboxGrowing',
       'AdboardDeadLetters',
+      'AdboardEventsDropped',
     ]);
     for (const rule of alerts) expect(rule.expr).toContain(`service="${service}"`);
   });

@@ -6,12 +6,14 @@ import {
   migrationsOf,
   OutboxRelay,
   type Registry,
+  RetentionCleanup,
   Service,
   ServiceClient,
   type ServiceModule,
 } from '@adboard/kit';
 import { advConfigSchema } from './config.js';
 import { httpPartners } from './data/partners.js';
+import { purchaseStepRetention } from './data/retention.js';
 import { sqlStorage } from './data/storage.js';
 import { STUCK_AFTER_RETRIES, UNFINISHED_STATES } from './domain/purchase.js';
 import { advertisementRoutes } from './routes/advertisements.js';
@@ -92,6 +94,11 @@ export function createAdvService(hooks?: SagaHooks): ServiceModule<typeof advCon
         // Stopped in reverse order: the resumer, then the saga's runs, then the relay that
         // publishes their final events.
         workers: [
+          new RetentionCleanup({
+            db,
+            logger,
+            rules: [purchaseStepRetention(config.PURCHASE_STEPS_RETENTION_DAYS)],
+          }),
           new OutboxRelay({ db, bus, source: 'app-adv', logger, metrics }),
           saga,
           new PurchaseResumer({

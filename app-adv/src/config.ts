@@ -34,4 +34,10 @@ export const advConfigSchema = Type.Object({
     default: 1_000,
     description: 'how often unfinished sagas are resumed',
   }),
+  PURCHASE_STEPS_RETENTION_DAYS: Type.Integer({
+    minimum: 1,
+    default: 30,
+    description:
+      'how long the steps of a purchase that ended are kept for GET /api/v1/adv/{id}/purchase (an unfinished purchase keeps them)',
+  }),
 });

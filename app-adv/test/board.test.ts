@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { createLogger, RetentionCleanup } from '@adboard/kit';
 import { call } from '@adboard/kit/testing';
 import { describe, expect, it } from 'vitest';
+import { purchaseStepRetention } from '../src/data/retention.js';
 import { wordsOf } from '../src/domain/board.js';
 import { useWorld, type User } from './harness.js';
 
@@ -207,6 +209,58 @@ describe('GET /api/v1/adv/{id}/purchase', () => {
       const payment = settled.data.steps.find((step: { step: string }) => step.step === 'payment');
       expect(payment.outcome).toBe('done');
       expect(payment.attempts).toBe(world.billingProxy.requestsTo(path));
+    } finally {
+      world.billingProxy.clear();
+    }
+  });
+
+  it('keeps a purchase’s steps 30 days after it ended, then shows its status without steps; an unfinished one keeps them', async () => {
+    const user = await world.user(1000);
+    const ended = await bought(user, 'long ago', 'x'.repeat(10));
+    const endedRecently = await bought(user, 'recently', 'x'.repeat(10));
+    const path = `/api/v1/account/pay/${user.id}`;
+    const paidBefore = world.billingProxy.requestsTo(path);
+    world.billingProxy.inject(path, 'fail', 1_000);
+    try {
+      const pending = world.buy(user, randomUUID(), { title: 'unfinished', text: 'x'.repeat(10) });
+      await expect
+        .poll(() => world.billingProxy.requestsTo(path), { timeout: 5_000 })
+        .toBeGreaterThan(paidBefore + 1);
+      const age = (advertisementIds: number[], finishedDaysAgo: number) =>
+        world.advDatabase.db.query(
+          `WITH aged AS (
+             UPDATE purchases SET finished_at = now() - make_interval(days => $2)
+             WHERE advertisement_id = ANY($1) AND finished_at IS NOT NULL RETURNING id)
+           UPDATE purchase_steps SET at = now() - interval '40 days'
+           WHERE purchase_id IN (SELECT id FROM aged)
+              OR purchase_id IN (SELECT id FROM purchases WHERE user_id = $3 AND finished_at IS NULL)`,
+          [advertisementIds, finishedDaysAgo, user.id],
+        );
+      await age([ended.id], 31);
+      await age([endedRecently.id], 29);
+      const retention = new RetentionCleanup({
+        db: world.advDatabase.db,
+        logger: createLogger('retention-test', 'silent'),
+        rules: [purchaseStepRetention(30)],
+      });
+      expect(await retention.sweep()).toEqual({ purchase_steps: 4 });
+
+      const afterRetention = await progress(user, ended.id);
+      expect(afterRetention.status).toBe(200);
+      expect(afterRetention.body.data).toEqual({ status: 'active', steps: [] });
+      expect(stepsOf((await progress(user, endedRecently.id)).body)).toHaveLength(4);
+      const [unfinished] = (
+        await world.advDatabase.db.query<{ advertisement_id: number }>(
+          'SELECT advertisement_id FROM purchases WHERE user_id = $1 AND finished_at IS NULL',
+          [user.id],
+        )
+      ).rows;
+      expect(stepsOf((await progress(user, unfinished!.advertisement_id)).body)).toEqual([
+        ['bonus accrual', 'done', 1],
+        ['payment', 'retrying', expect.any(Number)],
+      ]);
+      world.billingProxy.clear();
+      await pending;
     } finally {
       world.billingProxy.clear();
     }

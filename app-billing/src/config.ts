@@ -1,5 +1,6 @@
 import {
   commonSettings,
+  consumerRetentionSettings,
   databaseSettings,
   kafkaSettings,
   moneyRateLimitSettings,
@@ -14,6 +15,7 @@ export const billingConfigSchema = Type.Object({
   ...serviceCalleeSettings,
   ...databaseSettings,
   ...kafkaSettings,
+  ...consumerRetentionSettings,
   ...moneyRateLimitSettings,
   IDEMPOTENCY_RETENTION_HOURS: Type.Integer({
     minimum: 24,

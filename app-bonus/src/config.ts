@@ -1,5 +1,6 @@
 import {
   commonSettings,
+  consumerRetentionSettings,
   databaseSettings,
   kafkaSettings,
   serviceCalleeSettings,
@@ -13,6 +14,7 @@ export const bonusConfigSchema = Type.Object({
   ...serviceCalleeSettings,
   ...databaseSettings,
   ...kafkaSettings,
+  ...consumerRetentionSettings,
   BONUS_PERCENT: Type.Integer({
     minimum: 0,
     maximum: 100,

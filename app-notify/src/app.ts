@@ -1,4 +1,12 @@
-import { createServiceBase, kitMigrations, migrationsOf, Service, type ServiceModule } from '@adboard/kit';
+import {
+  consumerRetention,
+  createServiceBase,
+  kitMigrations,
+  migrationsOf,
+  RetentionCleanup,
+  Service,
+  type ServiceModule,
+} from '@adboard/kit';
 import { notifyConfigSchema } from './config.js';
 import { notificationsFromOrderEvents } from './events/order-events.js';
 import { notificationRoutes } from './routes/notifications.js';
@@ -19,7 +27,10 @@ export const notifyService: ServiceModule<typeof notifyConfigSchema> = {
       logger,
       http,
       database: { db, migrations: [kitMigrations, migrationsOf('app-notify', import.meta.url)] },
-      workers: [notificationsFromOrderEvents({ db, bus, logger, metrics })],
+      workers: [
+        notificationsFromOrderEvents({ db, bus, logger, metrics }),
+        new RetentionCleanup({ db, logger, rules: consumerRetention(config) }),
+      ],
     });
   },
 };

@@ -1,8 +1,16 @@
-import { commonSettings, databaseSettings, kafkaSettings, Type, userTokenSettings } from '@adboard/kit';
+import {
+  commonSettings,
+  consumerRetentionSettings,
+  databaseSettings,
+  kafkaSettings,
+  Type,
+  userTokenSettings,
+} from '@adboard/kit';
 
 export const notifyConfigSchema = Type.Object({
   ...commonSettings,
   ...userTokenSettings,
   ...databaseSettings,
   ...kafkaSettings,
+  ...consumerRetentionSettings,
 });

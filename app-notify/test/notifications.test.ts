@@ -76,6 +76,21 @@ describe('notifications from order.event', () => {
     expect(letters.rows).toEqual([{ consumer: 'app-notify.order-event' }]);
   });
 
+  it('sets aside an event whose text PostgreSQL cannot store (U+0000) and goes on', async () => {
+    const userId = nextUser++;
+    const poison = orderEvent({ userId, email: 'e@mail.ru', text: 'nul \u0000 byte' });
+    await app.ports.bus!.publish([poison, orderEvent({ userId, email: 'e@mail.ru', text: 'after' })]);
+    await waitFor(async () => (await list(userId)).body.data.length === 1, {
+      timeoutMs: 10_000,
+      what: 'the event after the poison one',
+    });
+    const letters = await app.database!.db.query(
+      'SELECT raw, attempts FROM dead_letter WHERE event_id = $1',
+      [poison.id],
+    );
+    expect(letters.rows).toEqual([{ raw: Buffer.from(JSON.stringify(poison.payload)), attempts: 5 }]);
+  });
+
   it('answers an empty list as data: []', async () => {
     expect((await list(nextUser++)).body).toEqual({ success: true, data: [] });
   });

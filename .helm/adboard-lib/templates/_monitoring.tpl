@@ -83,5 +83,11 @@ spec:
             severity: warning
           annotations:
             summary: {{ printf "%s set events aside in dead_letter: they need a look" $service | quote }}
+        - alert: AdboardEventsDropped
+          expr: sum(increase(events_dropped_total{ {{- $selector }}}[1h])) > 0
+          labels:
+            severity: critical
+          annotations:
+            summary: {{ printf "%s dropped events it could not even store in dead_letter: see its 'event dropped' log lines" $service | quote }}
 {{- end -}}
 {{- end -}}

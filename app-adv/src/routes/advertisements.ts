@@ -126,7 +126,9 @@ export function advertisementRoutes(app: HttpServer, deps: AdvertisementRouteDep
         summary: 'How the purchase of your advertisement went, step by step, as the saga stored it',
         description:
           '`status` is the advertisement’s. Steps: bonus accrual, payment, bonus reversal, activation, ' +
-          'notification; outcomes: done, refused, retrying, compensated. Poll it to show a pending purchase progress.',
+          'notification; outcomes: done, refused, retrying, compensated. Poll it to show a pending purchase progress. ' +
+          'The steps of a purchase that ended are kept PURCHASE_STEPS_RETENTION_DAYS (default 30) days; after that ' +
+          '`steps` is empty and `status` alone tells the outcome.',
         params: AdvertisementIdParams,
         response: {
           200: Ok(PurchaseProgressView, 'The newest purchase attempt of the advertisement'),

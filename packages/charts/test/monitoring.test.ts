@@ -103,6 +103,7 @@ describe.each(SERVICE_NAMES)('monitoring in the %s chart', (service) => {
       'AdboardOutboxGrowing',
       'AdboardServiceCredentialsRefused',
       'AdboardDeadLetters',
+      'AdboardEventsDropped',
     ]);
     for (const rule of alerts) expect(rule.expr).toContain(`service="${service}"`);
   });

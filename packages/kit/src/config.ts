@@ -115,6 +115,21 @@ export const serviceCalleeSettings = {
   }),
 };
 
+/** For services that consume events: how long the inbox and the dead letters are kept. */
+export const consumerRetentionSettings = {
+  INBOX_RETENTION_DAYS: Type.Integer({
+    minimum: 1,
+    default: 14,
+    description:
+      "how long a handled event's id is kept against redelivery: at least the topics' retention.ms plus one segment (Kafka's defaults: 7 + 7 days)",
+  }),
+  DEAD_LETTER_RETENTION_DAYS: Type.Integer({
+    minimum: 1,
+    default: 30,
+    description: 'how long an event set aside in dead_letter is kept for inspection',
+  }),
+};
+
 /** For services with protected routes: where app-auth publishes the keys that sign user tokens. */
 export const userTokenSettings = {
   AUTH_JWKS_URL: UrlSetting('app-auth JWKS document, to verify user tokens'),

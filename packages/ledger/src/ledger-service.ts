@@ -1,8 +1,10 @@
 import {
+  consumerRetention,
   createServiceBase,
-  IdempotencyCleanup,
+  idempotencyKeyRetention,
   kitMigrations,
   migrationsOf,
+  RetentionCleanup,
   Service,
   type Ports,
   type ServiceBase,
@@ -13,8 +15,8 @@ import { ledgerMigrations } from './ledger.js';
 
 /**
  * A service that keeps balances on the ledger (app-billing, app-bonus): an account per
- * registered user opened from `user.event`, idempotency keys cleaned after their retention, and
- * the routes the service adds.
+ * registered user opened from `user.event`, idempotency keys, inbox and dead letters deleted after
+ * their retention, and the routes the service adds.
  */
 export async function createLedgerService(options: {
   name: ServiceName;
@@ -27,6 +29,8 @@ export async function createLedgerService(options: {
     SERVICE_CALLER_KEYS: string;
     TRUSTED_PROXIES: string;
     IDEMPOTENCY_RETENTION_HOURS: number;
+    INBOX_RETENTION_DAYS: number;
+    DEAD_LETTER_RETENTION_DAYS: number;
   };
   ports: Ports;
   routes: (base: ServiceBase) => void;
@@ -44,7 +48,14 @@ export async function createLedgerService(options: {
     },
     workers: [
       openAccountsFromUserEvents({ service: options.name, db, bus, logger, metrics }),
-      new IdempotencyCleanup({ db, logger, retentionHours: options.config.IDEMPOTENCY_RETENTION_HOURS }),
+      new RetentionCleanup({
+        db,
+        logger,
+        rules: [
+          idempotencyKeyRetention(options.config.IDEMPOTENCY_RETENTION_HOURS),
+          ...consumerRetention(options.config),
+        ],
+      }),
     ],
   });
 }

@@ -1,11 +1,14 @@
 import type { Database, Queryable } from '../db/database.js';
+import { isTransientError } from '../db/transient.js';
 import { DatabaseUnavailableError } from '../db/unavailable.js';
 import type { Logger } from '../logger.js';
 import { Counter, Gauge, type Registry } from '../metrics.js';
+import { RepeatedFailure } from '../repeated-failure.js';
 import { inSpan, SpanKind } from '../tracing.js';
 import type { Worker } from '../worker.js';
 import type { EventBus, EventMessage, Subscription } from './types.js';
 import { observeDeadLetters, observeLag } from './backlog-metrics.js';
+import { bytesOf, storeDeadLetter } from './dead-letters.js';
 
 /** Thrown by a handler for a message that can never succeed (bad payload): dead-lettered at once. */
 export class PoisonMessageError extends Error {
@@ -22,20 +25,32 @@ export interface ConsumerOptions {
   metrics?: Registry;
   /** The effect of one message, run in the same transaction that records its id in the inbox. */
   handle: (tx: Queryable, message: EventMessage) => Promise<void>;
+  /** Attempts a message gets while its handling fails for a reason of its own (default 5). */
   maxAttempts?: number;
+  /** The wait after the `attempt`th such failure (default 100 ms, doubling: 1.5 s over the five). */
   retryDelayMs?: (attempt: number) => number;
-  /** The wait before trying again while the database is unreachable (default 100 ms doubling to 5 s). */
-  outageDelayMs?: (waits: number) => number;
+  /**
+   * Attempts a message gets while the database fails it transiently — deadlock, serialization
+   * failure, statement timeout, lock not available (default 20: about 70 s with the default backoff).
+   */
+  maxTransientAttempts?: number;
+  /**
+   * The wait before the `n`th retry (from 0) of a failure that is the database's: unreachable, or
+   * transient (default 100 ms doubling to 5 s).
+   */
+  backoffMs?: (n: number) => number;
 }
 
-type Outcome = 'handled' | 'duplicate' | 'dead_lettered';
+type Outcome = 'handled' | 'duplicate' | 'dead_lettered' | 'dropped';
 
 /**
  * Consumes a topic through the inbox: each event's id is recorded with its effect in one
- * transaction, so a redelivered event changes nothing. A message that keeps failing is set aside
- * in `dead_letter` after bounded retries and the consumer moves on. An unreachable database is
- * not the message's fault: the consumer waits for it (backing off) without counting attempts, and
- * a stop meanwhile leaves the message for the bus to deliver again.
+ * transaction, so a redelivered event changes nothing. No single message stops the consumer: one
+ * that keeps failing is set aside in `dead_letter` after bounded retries (at once when it can never
+ * succeed) and the consumer moves on. The database's own failures are not the message's: while it
+ * is unreachable the consumer waits (backing off) without counting attempts, a transient failure
+ * (deadlock, timeout...) gets a longer budget of retries, and a stop meanwhile leaves the message
+ * for the bus to deliver again.
  */
 export class InboxConsumer implements Worker {
   readonly name: string;
@@ -43,8 +58,10 @@ export class InboxConsumer implements Worker {
   private readonly logger: Logger;
   private readonly maxAttempts: number;
   private readonly retryDelay: (attempt: number) => number;
-  private readonly outageDelay: (waits: number) => number;
+  private readonly maxTransientAttempts: number;
+  private readonly backoff: (n: number) => number;
   private readonly outcomes?: Counter;
+  private readonly dropped?: Counter;
   private readonly stopping = new AbortController();
 
   constructor(private readonly options: ConsumerOptions) {
@@ -52,7 +69,8 @@ export class InboxConsumer implements Worker {
     this.logger = options.logger.child({ component: 'consumer', group: options.group, topic: options.topic });
     this.maxAttempts = options.maxAttempts ?? 5;
     this.retryDelay = options.retryDelayMs ?? ((attempt) => 100 * 2 ** (attempt - 1));
-    this.outageDelay = options.outageDelayMs ?? ((waits) => Math.min(100 * 2 ** waits, 5_000));
+    this.maxTransientAttempts = options.maxTransientAttempts ?? 20;
+    this.backoff = options.backoffMs ?? ((n) => Math.min(100 * 2 ** n, 5_000));
     if (options.metrics) {
       this.outcomes = new Counter({
         name: 'events_consumed_total',
@@ -70,6 +88,8 @@ export class InboxConsumer implements Worker {
           this.set({ group: options.group, topic: options.topic }, state() === 'joined' ? 1 : 0);
         },
       });
+      this.dropped = droppedEvents(options.metrics);
+      this.dropped.inc({ group: options.group }, 0);
       observeDeadLetters(options.db, options.metrics, options.group);
       observeLag(options.metrics, options.group, () => this.subscription?.lag());
     }
@@ -113,12 +133,11 @@ export class InboxConsumer implements Worker {
   }
 
   private async process(message: EventMessage): Promise<Outcome> {
+    const unusable = message.undecodable ?? (isUuid(message.id) ? undefined : 'the event id is not a UUID');
+    if (unusable !== undefined) return this.setAside(message, new PoisonMessageError(unusable), 0);
     const event = { eventId: message.id, type: message.type };
-    if (!isUuid(message.id)) {
-      await this.deadLetter(message, new PoisonMessageError('the event id is not a UUID'), 0);
-      return 'dead_lettered';
-    }
-    for (let attempt = 1, outageWaits = 0; ; attempt += 1) {
+    const failures = { message: 0, transient: 0 };
+    for (let outageWaits = 0; ;) {
       try {
         const handled = await this.options.db.transaction(async (tx) => {
           const recorded = await tx.query(
@@ -132,20 +151,34 @@ export class InboxConsumer implements Worker {
         this.logger.info(event, handled ? 'event handled' : 'duplicate event skipped');
         return handled ? 'handled' : 'duplicate';
       } catch (error) {
-        if (error instanceof DatabaseUnavailableError) {
-          if (this.stopping.signal.aborted) throw error;
-          attempt -= 1;
-          await this.pause(this.outageDelay(outageWaits++));
+        const blame = blameOf(error);
+        if (blame === 'outage') {
+          await this.retryAfter(this.backoff(outageWaits++), error);
           continue;
         }
-        if (error instanceof PoisonMessageError || attempt >= this.maxAttempts) {
-          await this.deadLetter(message, error, attempt);
-          return 'dead_lettered';
-        }
-        this.logger.warn({ ...event, attempt, err: error }, 'event handling failed; retrying');
-        await this.pause(this.retryDelay(attempt));
+        failures[blame] += 1;
+        const attempts = failures.message + failures.transient;
+        const gaveUp =
+          error instanceof PoisonMessageError ||
+          failures.message >= this.maxAttempts ||
+          failures.transient >= this.maxTransientAttempts;
+        if (gaveUp) return this.setAside(message, error, attempts);
+        this.logger.warn({ ...event, attempt: attempts, err: error }, 'event handling failed; retrying');
+        await this.retryAfter(
+          blame === 'transient' ? this.backoff(failures.transient - 1) : this.retryDelay(failures.message),
+          error,
+        );
       }
     }
+  }
+
+  /**
+   * Waits `ms` before the next try; when the consumer stops meanwhile, throws `error` instead, so
+   * the message stays with the bus (another member, or this one restarted, gets it again).
+   */
+  private async retryAfter(ms: number, error: unknown): Promise<void> {
+    await this.pause(ms);
+    if (this.stopping.signal.aborted) throw error;
   }
 
   /** Waits `ms`, or less when the consumer is stopping. */
@@ -163,27 +196,71 @@ export class InboxConsumer implements Worker {
     });
   }
 
-  private async deadLetter(message: EventMessage, error: unknown, attempts: number): Promise<void> {
-    await this.options.db.query(
-      `INSERT INTO dead_letter (consumer, event_id, topic, key, type, payload, error, attempts)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [
-        this.options.group,
-        message.id,
-        message.topic,
-        message.key,
-        message.type,
-        JSON.stringify(message.payload),
-        String((error as Error)?.message ?? error),
-        attempts,
-      ],
-    );
-    this.logger.error({ eventId: message.id, attempts, err: error }, 'event dead-lettered');
+  /**
+   * Stores the message in `dead_letter`, waiting out an unreachable database for as long as it
+   * takes and a transient failure for the same budget as handling; a message the database refuses
+   * to store even so is dropped, loudly, so it stops nothing.
+   */
+  private async setAside(message: EventMessage, error: unknown, attempts: number): Promise<Outcome> {
+    const failure = new RepeatedFailure(this.logger, `storing the dead letter of event ${message.id}`);
+    for (let transient = 0; ;) {
+      try {
+        await storeDeadLetter(this.options.db, { consumer: this.options.group, message, error, attempts });
+        failure.succeeded();
+        this.logger.error({ eventId: message.id, attempts, err: error }, 'event dead-lettered');
+        return 'dead_lettered';
+      } catch (refusal) {
+        const blame = blameOf(refusal);
+        if (blame === 'message' || (blame === 'transient' && ++transient >= this.maxTransientAttempts)) {
+          this.drop(message, error, refusal);
+          return 'dropped';
+        }
+        failure.failed(refusal, { eventId: message.id });
+        await this.retryAfter(this.backoff(failure.count - 1), refusal);
+      }
+    }
   }
+
+  private drop(message: EventMessage, error: unknown, refusal: unknown): void {
+    this.dropped?.inc({ group: this.options.group });
+    const raw = bytesOf(message);
+    this.logger.error(
+      {
+        eventId: message.id,
+        topic: message.topic,
+        key: message.key,
+        type: message.type,
+        bytes: raw.length,
+        rawBase64: raw.subarray(0, 65_536).toString('base64'),
+        handlingError: String((error as Error)?.message ?? error),
+        err: refusal,
+      },
+      'event dropped: it could not be stored in dead_letter',
+    );
+  }
+}
+
+/** Whose fault a failure is: the database's being away, the database's passing trouble, or the message's. */
+function blameOf(error: unknown): 'outage' | 'transient' | 'message' {
+  if (error instanceof DatabaseUnavailableError) return 'outage';
+  return isTransientError(error) ? 'transient' : 'message';
 }
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function isUuid(value: string): boolean {
   return uuidPattern.test(value);
+}
+
+/** One counter per registry, shared by the service's consumers. */
+function droppedEvents(registry: Registry): Counter {
+  return (
+    (registry.getSingleMetric('events_dropped_total') as Counter | undefined) ??
+    new Counter({
+      name: 'events_dropped_total',
+      help: 'Events a consumer group could neither handle nor store in dead_letter (logged as "event dropped")',
+      labelNames: ['group'],
+      registers: [registry],
+    })
+  );
 }

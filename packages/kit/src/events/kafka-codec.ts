@@ -25,27 +25,51 @@ export function encodeMessage(message: EventMessage) {
   };
 }
 
+/**
+ * Never throws: a record whose value is not a UTF-8 JSON object still becomes a message, marked
+ * `undecodable` with its bytes, so the consumer sets it aside instead of the bus redelivering it forever.
+ */
 export function decodeMessage(topic: string, partition: number, message: KafkaMessage): EventMessage {
-  const text = message.value?.toString() ?? '';
-  let payload: Record<string, unknown>;
-  try {
-    const parsed: unknown = JSON.parse(text);
-    payload =
-      typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
-        ? (parsed as Record<string, unknown>)
-        : { raw: text };
-  } catch {
-    payload = { raw: text };
-  }
+  const raw = message.value ?? Buffer.alloc(0);
+  const value = payloadOf(message.value);
   const traceparent = header(message.headers, TRACEPARENT_HEADER);
   return {
     id: header(message.headers, 'ce_id') ?? `${topic}/${partition}/${message.offset}`,
     type: header(message.headers, 'ce_type') ?? 'unknown',
     source: header(message.headers, 'ce_source') ?? 'unknown',
-    time: header(message.headers, 'ce_time') ?? new Date(Number(message.timestamp)).toISOString(),
+    time: header(message.headers, 'ce_time') ?? isoTime(message.timestamp),
     topic,
     key: message.key?.toString() ?? '',
-    payload,
+    payload: 'payload' in value ? value.payload : {},
     ...(traceparent ? { traceparent } : {}),
+    raw,
+    ...('undecodable' in value ? { undecodable: value.undecodable } : {}),
   };
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function payloadOf(value: Buffer | null): { payload: Record<string, unknown> } | { undecodable: string } {
+  if (value === null) return { undecodable: 'the message has no value' };
+  let text: string;
+  try {
+    text = utf8.decode(value);
+  } catch {
+    return { undecodable: 'the value is not UTF-8' };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { undecodable: 'the value is not JSON' };
+  }
+  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+    ? { payload: parsed as Record<string, unknown> }
+    : { undecodable: 'the value is not a JSON object' };
+}
+
+/** The record's timestamp (ms since the epoch) as ISO 8601; the epoch for one that is not a time. */
+function isoTime(timestamp: string): string {
+  const date = new Date(Number(timestamp));
+  return (Number.isNaN(date.getTime()) ? new Date(0) : date).toISOString();
 }

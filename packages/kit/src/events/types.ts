@@ -12,6 +12,10 @@ export interface EventMessage {
   key: string;
   payload: Record<string, unknown>;
   traceparent?: string;
+  /** The value's bytes as they came off the wire (Kafka); the in-process bus carries the payload itself. */
+  raw?: Uint8Array;
+  /** Why the bus could not read the value as a JSON object (then `payload` is empty): set aside at once. */
+  undecodable?: string;
 }
 
 export type MessageHandler = (message: EventMessage) => Promise<void>;

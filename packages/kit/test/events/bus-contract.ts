@@ -45,7 +45,19 @@ export function eventBusContract(
       const sent = message(topic, '42', { action: 'create', id: 42, text: 'Привет' });
       await bus.publish([sent]);
       await waitFor(() => received.length === 1, { timeoutMs, what: 'delivery' });
-      expect(received[0]).toEqual(sent);
+      const { raw, ...delivered } = received[0]!;
+      expect(delivered).toEqual(sent);
+      if (raw) expect(JSON.parse(Buffer.from(raw).toString())).toEqual(sent.payload);
+    });
+
+    it('delivers a payload whatever its characters, U+0000 and lone surrogates included', async () => {
+      const received: EventMessage[] = [];
+      await live({ group: 'g', topic, handler: async (m) => void received.push(m) });
+      const sent = message(topic, '1', { text: 'a\u0000b \ud800 \u{1F600}' });
+      await bus.publish([sent]);
+      await waitFor(() => received.length === 1, { timeoutMs, what: 'delivery' });
+      expect(received[0]!.payload).toEqual(sent.payload);
+      expect(received[0]!.undecodable).toBeUndefined();
     });
 
     it('gives every group every message, starting from the oldest for a new group', async () => {

@@ -1,5 +1,6 @@
 import cookie from '@fastify/cookie';
 import {
+  commaSeparated,
   Counter,
   createHttpServer,
   createMetricsRegistry,
@@ -33,6 +34,7 @@ export const authService: ServiceModule<typeof authConfigSchema> = {
       metrics,
       readiness: [{ name: 'session store', check: () => kv.ping() }],
       trustedProxies: trustedProxiesOf(config.TRUSTED_PROXIES),
+      allowedOrigins: commaSeparated(config.ALLOWED_ORIGINS),
       serviceCredentials: credentials,
       rateLimitStore: kv,
     });

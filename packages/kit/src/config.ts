@@ -49,6 +49,14 @@ function literalsOf(schema: unknown): unknown[] | undefined {
 export const UrlSetting = (description: string) =>
   Type.String({ pattern: '^[a-z][a-z0-9+.-]*://', description });
 
+/** A comma-separated list of origins (`scheme://host[:port]`); empty by default. */
+export const OriginsSetting = (description: string) =>
+  Type.String({
+    default: '',
+    pattern: '^(\\s*https?://[^,\\s/]+\\s*)?(,\\s*https?://[^,\\s/]+\\s*)*$',
+    description,
+  });
+
 /** The variables every service reads. */
 export const commonSettings = {
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
@@ -69,6 +77,9 @@ export const commonSettings = {
     description:
       'comma-separated addresses or CIDR ranges of the proxies whose X-Forwarded-For is believed (none by default)',
   }),
+  ALLOWED_ORIGINS: OriginsSetting(
+    'comma-separated origins (scheme://host[:port]) besides its own whose pages may send requests that change something; none by default',
+  ),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 10_000 }),
   REUSE_PORT: Type.Boolean({
     default: false,
@@ -109,10 +120,13 @@ export const redisSettings = {
   REDIS_URL: Type.Optional(UrlSetting('Redis connection string')),
 };
 
-/** `TRUSTED_PROXIES` as a list: `"10.0.0.0/8, 127.0.0.1"` → `["10.0.0.0/8", "127.0.0.1"]`. */
-export function trustedProxiesOf(setting: string): string[] {
+/** A comma-separated setting as a list: `"https://a.example, https://b.example"` → two entries. */
+export function commaSeparated(setting: string): string[] {
   return setting
     .split(',')
     .map((entry) => entry.trim())
     .filter((entry) => entry !== '');
 }
+
+/** `TRUSTED_PROXIES` as a list: `"10.0.0.0/8, 127.0.0.1"` → `["10.0.0.0/8", "127.0.0.1"]`. */
+export const trustedProxiesOf = commaSeparated;

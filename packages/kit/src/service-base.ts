@@ -3,7 +3,7 @@ import { ServiceCredentials } from './auth/service-credentials.js';
 import { TokenVerifier } from './auth/tokens.js';
 import type { Database } from './db/database.js';
 import type { EventBus } from './events/types.js';
-import { trustedProxiesOf } from './config.js';
+import { commaSeparated, trustedProxiesOf } from './config.js';
 import { createHttpServer, type HttpServer } from './http/server.js';
 import type { Logger } from './logger.js';
 import { requirePort, type Ports } from './main.js';
@@ -29,7 +29,7 @@ export interface ServiceBase {
 export async function createServiceBase(
   name: string,
   description: string,
-  config: { AUTH_JWKS_URL: string; SERVICE_SECRET: string; TRUSTED_PROXIES: string },
+  config: { AUTH_JWKS_URL: string; SERVICE_SECRET: string; TRUSTED_PROXIES: string; ALLOWED_ORIGINS: string },
   ports: Ports,
 ): Promise<ServiceBase> {
   const db = requirePort(ports, 'db', 'DATABASE_URL');
@@ -46,6 +46,7 @@ export async function createServiceBase(
     metrics,
     readiness: [{ name: 'database', check: () => db.ping() }],
     trustedProxies: trustedProxiesOf(config.TRUSTED_PROXIES),
+    allowedOrigins: commaSeparated(config.ALLOWED_ORIGINS),
     serviceCredentials: credentials,
     guardFor: (access) => guardFor(guards, access),
   });

@@ -24,6 +24,7 @@ export async function createLedgerService(options: {
     AUTH_JWKS_URL: string;
     SERVICE_SECRET: string;
     TRUSTED_PROXIES: string;
+    ALLOWED_ORIGINS: string;
     IDEMPOTENCY_RETENTION_HOURS: number;
   };
   ports: Ports;

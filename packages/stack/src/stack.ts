@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { serviceWiring, type ServiceName } from '@adboard/contracts';
 import { createGateway, type Gateway } from '@adboard/gateway';
 import {
+  commaSeparated,
   createLogger,
   Database,
   InMemoryEventBus,
@@ -139,6 +140,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       upstreams: upstreams as Partial<Record<ServiceName, string>>,
       logger: createLogger('gateway', options.logLevel),
       webRoot: webBuildDir,
+      allowedOrigins: commaSeparated(options.env?.ALLOWED_ORIGINS ?? ''),
     });
     const url = await gateway.start(options.gatewayPort, options.host);
     return { url, serviceUrls: upstreams, stop };

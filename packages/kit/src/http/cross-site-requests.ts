@@ -24,6 +24,15 @@ export function fromAnotherSite(
   return origin !== undefined && !sameHost(origin, host);
 }
 
+/** An origin as browsers send it: `HTTPS://Board.example:443` → `https://board.example`. */
+function canonical(origin: string): string {
+  try {
+    return new URL(origin).origin;
+  } catch {
+    return origin;
+  }
+}
+
 /** `Origin: http://board.example` and `Host: board.example:80` are one host; `null` is none. */
 function sameHost(origin: string, host: string): boolean {
   try {
@@ -43,7 +52,7 @@ function sameHost(origin: string, host: string): boolean {
  */
 export const crossSiteRequests = fp<{ allowedOrigins?: readonly string[] }>(
   async (app, options) => {
-    const allowed = new Set(options.allowedOrigins ?? []);
+    const allowed = new Set((options.allowedOrigins ?? []).map(canonical));
     app.addHook('onRequest', async (request) => {
       if (STATE_CHANGING.has(request.method) && fromAnotherSite(request.headers, request.host, allowed))
         throw new AccessDeniedError();

@@ -120,9 +120,11 @@ describe('state-changing requests from another site', () => {
   });
 
   it('pass from the origins in ALLOWED_ORIGINS, and only those', async () => {
-    const allowing = await server({ allowedOrigins: ['http://localhost:5173'] });
+    const allowing = await server({ allowedOrigins: ['http://localhost:5173', 'HTTPS://Board.Example:443'] });
     const from = (origin: string) => login(allowing, { 'sec-fetch-site': 'same-site', origin });
     expect((await from('http://localhost:5173')).status).toBe(200);
+    expect((await from('https://board.example')).status).toBe(200);
     expect((await from('http://localhost:5174')).status).toBe(403);
+    expect((await from('http://board.example')).status).toBe(403);
   });
 });

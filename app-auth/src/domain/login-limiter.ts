@@ -45,7 +45,8 @@ export class LoginLimiter {
     await this.store.decrement(this.key(username));
   }
 
+  /** The key the lock-out always counted failures under, so a rolling update keeps the locks there are. */
   private key(username: string): string {
-    return `login:attempts:${username}`;
+    return `login:failures:${username}`;
   }
 }

@@ -33,6 +33,7 @@ export const authService: ServiceModule<typeof authConfigSchema> = {
       metrics,
       readiness: [{ name: 'session store', check: () => kv.ping() }],
       trustedProxies: listOf(config.TRUSTED_PROXIES),
+      allowedOrigins: listOf(config.ALLOWED_ORIGINS),
       serviceCredentials: credentials,
       rateLimitStore: kv,
     });

@@ -1,5 +1,5 @@
 import { generateSigningKey, InMemoryKeyValueStore, TokenVerifier } from '@adboard/kit';
-import { call, freePort, startTestService, useService } from '@adboard/kit/testing';
+import { call, FaultProxy, freePort, startTestService, useService } from '@adboard/kit/testing';
 import { describe, expect, it } from 'vitest';
 import { userService } from '@adboard/app-user';
 import { authService } from '../src/app.js';
@@ -110,6 +110,36 @@ describe('POST /api/v1/login', () => {
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     const other = await newUser();
     expect((await logIn(other.username)).status).toBe(200);
+  });
+
+  it('checks at most the limit of 100 parallel wrong passwords with app-user, and answers the rest 429', async () => {
+    const { username } = await newUser();
+    const toUser = await FaultProxy.start(user.url); // counts the credential checks app-auth asks for
+    const isolated = await startTestService(authService, {
+      database: false,
+      ports: { kv: new InMemoryKeyValueStore() },
+      env: {
+        AUTH_PRIVATE_KEY: generateSigningKey(),
+        USER_SERVICE_URL: toUser.url,
+        LOGIN_LIMIT_PER_USERNAME: '10',
+        LOGIN_LIMIT_PER_ADDRESS: '1000',
+      },
+    });
+    try {
+      const guesses = await Promise.all(
+        Array.from({ length: 100 }, (_, i) =>
+          call(isolated.url, 'POST', '/api/v1/login', { body: { username, password: `wrong-${i}` } }),
+        ),
+      );
+      const checks = toUser.requestsTo('/api/v1/internal/credentials/check');
+      const statuses = guesses.map((guess) => guess.status);
+      expect(checks).toBeLessThanOrEqual(10);
+      expect(statuses.filter((status) => status === 400)).toHaveLength(checks);
+      expect(statuses.filter((status) => status === 429)).toHaveLength(100 - checks);
+    } finally {
+      await isolated.stop();
+      await toUser.stop();
+    }
   });
 
   it('locks a username by its exact spelling, as usernames are case-sensitive', async () => {

@@ -1,5 +1,5 @@
 import { SERVICE_NAMES, SERVICES, type ServiceName, type UpstreamVariable } from '@adboard/contracts';
-import { commonSettings, Type, UrlSetting, type Static } from '@adboard/kit';
+import { commonSettings, OriginsSetting, Type, UrlSetting, type Static } from '@adboard/kit';
 import { defaultWebRoot } from './web-front-end.js';
 
 const upstreamUrl = (service: ServiceName) => Type.Optional(UrlSetting(`${service} base URL`));
@@ -16,12 +16,10 @@ export const gatewayConfigSchema = Type.Object({
   LOG_FORMAT: commonSettings.LOG_FORMAT,
   SHUTDOWN_TIMEOUT_MS: commonSettings.SHUTDOWN_TIMEOUT_MS,
   TRUSTED_PROXIES: commonSettings.TRUSTED_PROXIES,
-  CORS_ALLOWED_ORIGINS: Type.String({
-    default: '',
-    pattern: '^(\\s*https?://[^,\\s/]+\\s*)?(,\\s*https?://[^,\\s/]+\\s*)*$',
-    description:
-      'comma-separated origins (scheme://host[:port]) whose pages may call the API from a browser; none by default (same-origin only)',
-  }),
+  ALLOWED_ORIGINS: commonSettings.ALLOWED_ORIGINS,
+  CORS_ALLOWED_ORIGINS: OriginsSetting(
+    'comma-separated origins (scheme://host[:port]) whose pages may call the API from a browser; none by default (same-origin only)',
+  ),
   REUSE_PORT: commonSettings.REUSE_PORT,
   ...upstreamUrls,
   AUTH_TIMEOUT_MS: Type.Integer({ minimum: 1, default: 2000, description: 'forward-auth sub-request' }),

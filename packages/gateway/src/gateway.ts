@@ -39,6 +39,11 @@ export interface GatewayOptions {
   upstreamTimeoutMs?: number;
   /** Proxies in front of the entry point whose X-Forwarded-For is believed (default none). */
   trustedProxies?: string[];
+  /**
+   * Origins besides its own whose pages may send state-changing requests (`ALLOWED_ORIGINS`); a
+   * browser's from any other site is refused with 403. The CORS origins may too.
+   */
+  allowedOrigins?: string[];
   /** Origins whose pages may call the API from a browser (CORS); default none: same-origin only. */
   corsOrigins?: string[];
   /** The largest request body passed on (default: the services' own limit, 128 KiB). */
@@ -131,6 +136,7 @@ export async function createGatewayService(options: GatewayOptions): Promise<Ser
     metrics: createMetricsRegistry('gateway'),
     readiness: authReadiness(authUrl, authTimeoutMs),
     trustedProxies: options.trustedProxies ?? [],
+    allowedOrigins: [...(options.allowedOrigins ?? []), ...(options.corsOrigins ?? [])],
     docs: false,
     metricsRoute: false,
     bodyLimitBytes: options.bodyLimitBytes ?? BODY_LIMIT_BYTES,

@@ -13,6 +13,7 @@ export const gatewayModule: ServiceModule<typeof gatewayConfigSchema> = {
       authTimeoutMs: config.AUTH_TIMEOUT_MS,
       upstreamTimeoutMs: config.UPSTREAM_TIMEOUT_MS,
       trustedProxies: listOf(config.TRUSTED_PROXIES),
+      allowedOrigins: listOf(config.ALLOWED_ORIGINS),
       corsOrigins: listOf(config.CORS_ALLOWED_ORIGINS),
       webRoot: config.WEB_ROOT,
     }),

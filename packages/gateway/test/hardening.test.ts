@@ -1,6 +1,6 @@
 import { Agent, request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
-import { createLogger } from '@adboard/kit';
+import { createHttpServer, createLogger, createMetricsRegistry } from '@adboard/kit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CLIENT_HEADERS_NOT_FORWARDED } from '../src/forwarded-headers.js';
 import { createGateway, type Gateway } from '../src/index.js';
@@ -264,6 +264,85 @@ describe('CORS', () => {
       expect(user.seen.filter((seen) => seen.method === 'OPTIONS')).toHaveLength(0);
     } finally {
       await open.stop();
+    }
+  });
+});
+
+describe('state-changing requests from pages of other sites', () => {
+  /** What a `<form enctype="text/plain">` posts to the login, with what the browser says of its page. */
+  const login = (base: string, headers: Record<string, string>) =>
+    fetch(`${base}/app-auth/api/v1/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', ...headers },
+      body: '{"username":"attacker","password":"secret-pw","x":"="}',
+    });
+
+  it('are refused with 403 at the entry point and never passed on', async () => {
+    const foreign: Record<string, string>[] = [
+      { 'sec-fetch-site': 'cross-site', origin: 'http://127.0.0.1:1' },
+      { origin: 'http://evil.example' }, // a browser without Sec-Fetch-Site
+    ];
+    for (const headers of foreign) {
+      const refused = await login(url, headers);
+      expect(refused.status).toBe(403);
+      expect(await refused.json()).toEqual({ success: false, errors: ['Access denied'] });
+    }
+    expect(auth.seen).toHaveLength(0);
+  });
+
+  it("pass from the board's own page and from clients that are not browsers", async () => {
+    expect((await login(url, { 'sec-fetch-site': 'same-origin', origin: url })).status).toBe(200);
+    expect((await login(url, { origin: url })).status).toBe(200);
+    expect((await login(url, {})).status).toBe(200);
+    expect(auth.seen).toHaveLength(3);
+  });
+
+  it('pass from the origins in ALLOWED_ORIGINS and CORS_ALLOWED_ORIGINS', async () => {
+    const open = await createGateway({
+      upstreams: { 'app-auth': auth.url },
+      logger,
+      allowedOrigins: ['http://localhost:5173'],
+      corsOrigins: ['https://board.example'],
+    });
+    const openUrl = await open.start(0, '127.0.0.1');
+    try {
+      const from = (origin: string) => login(openUrl, { 'sec-fetch-site': 'cross-site', origin });
+      expect((await from('http://localhost:5173')).status).toBe(200);
+      expect((await from('https://board.example')).status).toBe(200);
+      expect((await from('https://elsewhere.example')).status).toBe(403);
+    } finally {
+      await open.stop();
+    }
+  });
+
+  it("are told apart by a service behind it that trusts it: it compares the Origin with the client's host", async () => {
+    const serviceTrusting = async (trustedProxies: string[]) => {
+      const service = await createHttpServer({
+        service: 'app-auth',
+        logger,
+        metrics: createMetricsRegistry('app-auth'),
+        readiness: [],
+        docs: false,
+        trustedProxies,
+      });
+      service.post('/api/v1/login', async () => ({ success: true }));
+      await service.listen({ port: 0, host: '127.0.0.1' });
+      const { port } = service.server.address() as { port: number };
+      const front = await createGateway({ upstreams: { 'app-auth': `http://127.0.0.1:${port}` }, logger });
+      return { url: await front.start(0, '127.0.0.1'), stop: () => front.stop().then(() => service.close()) };
+    };
+    // An Origin without Sec-Fetch-Site: the service sees its own address in Host, the client's in X-Forwarded-Host.
+    const trusting = await serviceTrusting(['127.0.0.1']);
+    const trustingNobody = await serviceTrusting([]);
+    try {
+      expect((await login(trusting.url, { origin: trusting.url })).status).toBe(200);
+      expect((await login(trusting.url, { origin: 'http://evil.example' })).status).toBe(403);
+      expect((await login(trustingNobody.url, { origin: trustingNobody.url })).status).toBe(403);
+      const fromBrowser = { 'sec-fetch-site': 'same-origin', origin: trustingNobody.url };
+      expect((await login(trustingNobody.url, fromBrowser)).status).toBe(200);
+    } finally {
+      await trusting.stop();
+      await trustingNobody.stop();
     }
   });
 });

@@ -49,6 +49,14 @@ function literalsOf(schema: unknown): unknown[] | undefined {
 export const UrlSetting = (description: string) =>
   Type.String({ pattern: '^[a-z][a-z0-9+.-]*://', description });
 
+/** A comma-separated list of origins (`scheme://host[:port]`); empty by default. */
+export const OriginsSetting = (description: string) =>
+  Type.String({
+    default: '',
+    pattern: '^(\\s*https?://[^,\\s/]+\\s*)?(,\\s*https?://[^,\\s/]+\\s*)*$',
+    description,
+  });
+
 /** The variables every service reads. */
 export const commonSettings = {
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
@@ -75,6 +83,9 @@ export const commonSettings = {
     description:
       'comma-separated addresses or CIDR ranges of the proxies whose X-Forwarded-For is believed (none by default)',
   }),
+  ALLOWED_ORIGINS: OriginsSetting(
+    'comma-separated origins (scheme://host[:port]) besides its own whose pages may send requests that change something; none by default',
+  ),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 10_000 }),
   REUSE_PORT: Type.Boolean({
     default: false,
@@ -159,3 +170,4 @@ export function listOf(setting: string): string[] {
     .map((entry) => entry.trim())
     .filter((entry) => entry !== '');
 }
+

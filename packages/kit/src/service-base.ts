@@ -34,6 +34,7 @@ export async function createServiceBase(
     AUTH_JWKS_URL: string;
     CLOCK_TOLERANCE_SECONDS: number;
     TRUSTED_PROXIES: string;
+    ALLOWED_ORIGINS: string;
     SERVICE_SIGNING_KEY?: string;
     SERVICE_CALLER_KEYS?: string;
   },
@@ -54,6 +55,7 @@ export async function createServiceBase(
     metrics,
     readiness: [{ name: 'database', check: () => db.ping() }],
     trustedProxies: listOf(config.TRUSTED_PROXIES),
+    allowedOrigins: listOf(config.ALLOWED_ORIGINS),
     serviceCredentials: credentials,
     guardFor: (access) => guardFor(guards, access),
   });

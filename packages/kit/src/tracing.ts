@@ -23,11 +23,18 @@ import {
 export { SpanKind };
 
 /**
+ * The longest a stop waits for the last spans to reach the collector: an unreachable or silent one
+ * (the exporter's own timeout is 10 s) must not hold a stop that promises to end within seconds.
+ */
+export const TRACING_STOP_TIMEOUT_MS = 1_000;
+
+/**
  * OpenTelemetry for the process: one tracer provider, whose resource is the process (a service in
  * the distributed mode, the stack in the embedded one); each span names its service as the
  * `adboard.service` attribute. Spans go to OTLP when `OTEL_EXPORTER_OTLP_ENDPOINT` is set (the
  * exporter reads the standard OTEL_EXPORTER_OTLP_* variables); without it no provider is set and
- * spans cost nothing. Tests pass their own processor (an in-memory exporter).
+ * spans cost nothing. Tests pass their own processor (an in-memory exporter). Its shutdown never
+ * takes longer than `TRACING_STOP_TIMEOUT_MS`, whatever the collector does.
  */
 export function startTracing(
   processName: string,
@@ -45,8 +52,13 @@ export function startTracing(
   });
   trace.setGlobalTracerProvider(provider);
   return {
+    /** Sends the spans not yet exported, for up to `TRACING_STOP_TIMEOUT_MS`; those still unsent are dropped. */
     async shutdown() {
-      await provider.shutdown();
+      let timer: NodeJS.Timeout | undefined;
+      const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, TRACING_STOP_TIMEOUT_MS)));
+      // An export that failed (the collector refused or timed out) is the exporter's to report.
+      await Promise.race([provider.shutdown().catch(() => undefined), bound]);
+      clearTimeout(timer);
       trace.disable();
       recording = false;
     },

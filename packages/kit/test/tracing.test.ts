@@ -4,9 +4,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createHttpServer } from '../src/http/server.js';
 import { createLogger } from '../src/logger.js';
 import { createMetricsRegistry } from '../src/metrics.js';
+import { FaultProxy } from '../src/testing/fault-proxy.js';
 import { captureSpans } from '../src/testing/traces.js';
 import { currentTrace } from '../src/trace.js';
-import { inSpan, SpanKind, startSpan, startTracing } from '../src/tracing.js';
+import { inSpan, SpanKind, startSpan, startTracing, TRACING_STOP_TIMEOUT_MS } from '../src/tracing.js';
 
 const caller = { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16) };
 const callerTraceparent = `00-${caller.traceId}-${caller.spanId}-01`;
@@ -49,6 +50,23 @@ describe('tracing', () => {
       receiver.close();
     }
   });
+
+  it('stops within its bound when the collector accepts connections and never answers', async () => {
+    const collector = (await FaultProxy.start('http://127.0.0.1:1')).inject('/', 'hang', Infinity);
+    try {
+      vi.stubEnv('OTEL_EXPORTER_OTLP_ENDPOINT', collector.url);
+      const tracing = startTracing('test')!;
+      await inSpan('work', { service: 'app-test' }, async () => undefined);
+      const started = Date.now();
+      await expect(tracing.shutdown()).resolves.toBeUndefined(); // the spans it could not deliver are dropped
+      const stoppedMs = Date.now() - started;
+      console.log(`[tracing] stop with a silent collector: ${stoppedMs} ms`);
+      expect(collector.requestsTo('/v1/traces')).toBe(1);
+      expect(stoppedMs).toBeLessThan(TRACING_STOP_TIMEOUT_MS + 500);
+    } finally {
+      await collector.stop();
+    }
+  }, 20_000);
 
   it("gives each request a server span under the caller's traceparent, in whose context the handler runs", async () => {
     const captured = captureSpans();

@@ -28,6 +28,7 @@ export async function createLedgerService(options: {
     CLOCK_TOLERANCE_SECONDS: number;
     SERVICE_CALLER_KEYS: string;
     TRUSTED_PROXIES: string;
+    ALLOWED_ORIGINS: string;
     IDEMPOTENCY_RETENTION_HOURS: number;
     INBOX_RETENTION_DAYS: number;
     DEAD_LETTER_RETENTION_DAYS: number;

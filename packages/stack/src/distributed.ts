@@ -58,6 +58,10 @@ async function main(): Promise<void> {
     REDIS_URL: config.REDIS_URL,
     ...serviceWiring(urlOf),
     TRUSTED_PROXIES: '127.0.0.1', // the gateway; services listen on 127.0.0.1 only
+    // The pages the gateway lets call the API cross-origin (CORS) may change things at the services.
+    ALLOWED_ORIGINS: [process.env.ALLOWED_ORIGINS, process.env.CORS_ALLOWED_ORIGINS]
+      .filter(Boolean)
+      .join(','),
   };
   const envOf = (module: ServiceModule): Record<string, string> => {
     if (module === gatewayModule)

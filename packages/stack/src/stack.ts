@@ -7,6 +7,7 @@ import {
   Database,
   InMemoryEventBus,
   InMemoryKeyValueStore,
+  listOf,
   loadConfig,
   type Service,
 } from '@adboard/kit';
@@ -141,6 +142,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       upstreams: upstreams as Partial<Record<ServiceName, string>>,
       logger: createLogger('gateway', options.logLevel),
       webRoot: webBuildDir,
+      allowedOrigins: listOf(options.env?.ALLOWED_ORIGINS ?? ''),
     });
     const url = await gateway.start(options.gatewayPort, options.host);
     return { url, serviceUrls: upstreams, stop };

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { call, freePort, freePortRun, waitFor } from '@adboard/kit/testing';
+import { call, FaultProxy, freePort, freePortRun, waitFor } from '@adboard/kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alive, launchStack, type StackProcess } from './support/stack-process.js';
 
@@ -35,8 +35,8 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-function launch(): StackProcess {
-  const stack = launchStack('start', env);
+function launch(extraEnv: NodeJS.ProcessEnv = {}): StackProcess {
+  const stack = launchStack('start', { ...env, ...extraEnv });
   launched.push(stack);
   return stack;
 }
@@ -103,5 +103,27 @@ describe('npm start (the embedded launcher)', { timeout: 120_000 }, () => {
     await waitFor(() => !second.groupAlive() && !alive(pid!), { what: 'the stack and PostgreSQL to stop' });
     expect(second.output()).toContain('adboard stopped');
     expect(existsSync(join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false);
+  });
+
+  it('stops within 5 s with tracing on and a collector that takes the connection but never answers', async () => {
+    const collector = (await FaultProxy.start('http://127.0.0.1:1')).inject('/', 'hang', Infinity);
+    try {
+      const stack = launch({ OTEL_EXPORTER_OTLP_ENDPOINT: collector.url });
+      await stack.ready;
+      expect((await call(`http://127.0.0.1:${gatewayPort}`, 'GET', '/app-adv/api/v1/board')).status).toBe(
+        200,
+      );
+      const started = Date.now();
+      process.kill(-stack.child.pid!, 'SIGTERM');
+      await stack.exited;
+      await waitFor(() => !stack.groupAlive(), { timeoutMs: 20_000, what: 'the stack to stop' });
+      const stopMs = Date.now() - started;
+      console.log(`[stack] stop with a silent collector: ${stopMs} ms`);
+      expect(collector.requestsTo('/v1/traces')).toBeGreaterThan(0);
+      expect(stack.output()).toContain('adboard stopped');
+      expect(stopMs).toBeLessThan(5_000);
+    } finally {
+      await collector.stop();
+    }
   });
 });

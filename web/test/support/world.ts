@@ -45,24 +45,33 @@ export class BrowserWorld {
     const kv = new InMemoryKeyValueStore();
     const [authPort, userPort] = [await freePort(), await freePort()];
     const authUrl = `http://127.0.0.1:${authPort}`;
-    const jwks = { AUTH_JWKS_URL: `${authUrl}/.well-known/jwks.json` };
+    // The services trust the entry point's X-Forwarded-* as in the stacks: a state-changing request
+    // whose browser sends an Origin but no Sec-Fetch-Site is judged by the host it addressed.
+    const behindEntryPoint = {
+      AUTH_JWKS_URL: `${authUrl}/.well-known/jwks.json`,
+      TRUSTED_PROXIES: '127.0.0.1',
+    };
     const auth = await startTestService(authService, {
       database: false,
       ports: { bus, kv },
       port: authPort,
-      env: { AUTH_PRIVATE_KEY: generateSigningKey(), USER_SERVICE_URL: `http://127.0.0.1:${userPort}` },
+      env: {
+        AUTH_PRIVATE_KEY: generateSigningKey(),
+        USER_SERVICE_URL: `http://127.0.0.1:${userPort}`,
+        TRUSTED_PROXIES: behindEntryPoint.TRUSTED_PROXIES,
+      },
     });
     const [user, billing, bonus, notify] = await Promise.all([
-      startTestService(userService, { ports: { bus }, port: userPort, env: jwks }),
-      startTestService(billingService, { ports: { bus }, env: jwks }),
-      startTestService(bonusService, { ports: { bus }, env: jwks }),
-      startTestService(notifyService, { ports: { bus }, env: jwks }),
+      startTestService(userService, { ports: { bus }, port: userPort, env: behindEntryPoint }),
+      startTestService(billingService, { ports: { bus }, env: behindEntryPoint }),
+      startTestService(bonusService, { ports: { bus }, env: behindEntryPoint }),
+      startTestService(notifyService, { ports: { bus }, env: behindEntryPoint }),
     ]);
     const billingProxy = await FaultProxy.start(billing.url);
     const adv = await startTestService(advService, {
       ports: { bus },
       env: {
-        ...jwks,
+        ...behindEntryPoint,
         BILLING_SERVICE_URL: billingProxy.url,
         BONUS_SERVICE_URL: bonus.url,
         PURCHASE_TIME_BUDGET_MS: String(PURCHASE_TIME_BUDGET_MS),

@@ -8,6 +8,7 @@ import type { Logger } from '../logger.js';
 import type { Registry } from '../metrics.js';
 import type { CallerCredentials } from '../request-context.js';
 import { clientErrorHandler } from './client-errors.js';
+import { crossSiteRequests } from './cross-site-requests.js';
 import { docs } from './docs.js';
 import { envelope, renderError } from './envelope.js';
 import { health } from './health.js';
@@ -42,6 +43,11 @@ export interface HttpServerOptions {
    * ingress controller); none by default, so a client cannot choose the address it is counted by.
    */
   trustedProxies?: string[];
+  /**
+   * Origins besides the request's own whose pages may send state-changing requests
+   * (`ALLOWED_ORIGINS`); a browser's from any other site is refused with 403.
+   */
+  allowedOrigins?: readonly string[];
   /** Verifies service credentials: only a service's call may set a deadline (`x-request-deadline`). */
   serviceCredentials?: Pick<CallerCredentials, 'verify'>;
   /** Where rate-limit counters live (shared by replicas when it is Redis); this process when absent. */
@@ -65,8 +71,9 @@ export const BODY_LIMIT_BYTES = 128 * 1024;
 
 /**
  * The Fastify instance every service starts from: the contract's envelope for every error, JSON
- * bodies whatever the Content-Type, request ids and trace context, `/health`, `/ready`, `/metrics`,
- * and the OpenAPI document at `/docs/json` with its UI at `/docs`.
+ * bodies whatever the Content-Type (and so no state-changing request from another site's page),
+ * request ids and trace context, `/health`, `/ready`, `/metrics`, and the OpenAPI document at
+ * `/docs/json` with its UI at `/docs`.
  */
 export async function createHttpServer(options: HttpServerOptions): Promise<HttpServer> {
   const app = Fastify({
@@ -93,6 +100,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     service: options.service,
   });
   await app.register(securityHeaders);
+  await app.register(crossSiteRequests, { allowedOrigins: options.allowedOrigins });
   await app.register(rateLimits, { store: options.rateLimitStore, metrics: options.metrics });
   await app.register(parsing);
   await app.register(envelope);

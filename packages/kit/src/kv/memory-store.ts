@@ -44,6 +44,14 @@ export class InMemoryKeyValueStore implements KeyValueStore {
     };
   }
 
+  async decrement(key: string): Promise<void> {
+    const entry = this.live(key);
+    if (!entry) return;
+    const count = Number(entry.value) - 1;
+    if (count > 0) entry.value = String(count);
+    else this.entries.delete(key);
+  }
+
   async ping(): Promise<void> {}
 
   async close(): Promise<void> {

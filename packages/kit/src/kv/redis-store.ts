@@ -13,6 +13,13 @@ export class KeyValueStoreUnavailableError extends ServiceUnavailableError {
   }
 }
 
+/** `decrement` in one step: DECR alone would create a counter without expiry when it has expired. */
+const DECREMENT_LIVE = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local count = redis.call('DECR', KEYS[1])
+if count <= 0 then redis.call('DEL', KEYS[1]) end
+return count`;
+
 /**
  * The distributed mode's store: Redis, where expiry is Redis's own. While Redis is unreachable
  * every command fails fast with KeyValueStoreUnavailableError (a 503), the outage is logged when
@@ -60,6 +67,10 @@ export class RedisKeyValueStore implements KeyValueStore {
     ];
     if (incrError) throw incrError;
     return { count, resetInSeconds: Math.max(ttl, 1) };
+  }
+
+  async decrement(key: string): Promise<void> {
+    await this.observe(() => this.redis.eval(DECREMENT_LIVE, 1, this.prefix + key));
   }
 
   async ping(): Promise<void> {

@@ -10,6 +10,11 @@ export interface KeyValueStore {
   delete(key: string): Promise<void>;
   /** Adds one to a counter that expires `windowSeconds` after its first increment; returns the count. */
   increment(key: string, windowSeconds: number): Promise<{ count: number; resetInSeconds: number }>;
+  /**
+   * Takes one increment back, atomically, keeping the window; at zero the counter is gone. A counter
+   * that has expired (or never was) is left alone: nothing is created, so nothing outlives a window.
+   */
+  decrement(key: string): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -65,6 +65,51 @@ export function keyValueStoreContract(
       );
     });
 
+    it('takes an increment back, and forgets the counter at zero', async () => {
+      await store.increment(key, 60);
+      await store.increment(key, 60);
+      await store.decrement(key);
+      expect(await store.increment(key, 60)).toMatchObject({ count: 2 });
+      await store.decrement(key);
+      await store.decrement(key);
+      expect(await store.get(key)).toBeNull();
+      expect(await store.increment(key, 60)).toMatchObject({ count: 1 });
+    });
+
+    it('keeps the window of a counter it takes an increment from', async () => {
+      await store.increment(key, 1);
+      await store.increment(key, 1);
+      await store.decrement(key);
+      await waitFor(async () => (await store.get(key)) === null, {
+        timeoutMs: 3_000,
+        intervalMs: 100,
+        what: 'window end',
+      });
+    });
+
+    it('leaves an absent or expired counter alone on decrement (creates nothing)', async () => {
+      await store.decrement(key);
+      expect(await store.get(key)).toBeNull();
+      await store.increment(key, 1);
+      await waitFor(async () => (await store.get(key)) === null, {
+        timeoutMs: 3_000,
+        intervalMs: 100,
+        what: 'window end',
+      });
+      await store.decrement(key);
+      expect(await store.get(key)).toBeNull();
+      expect(await store.increment(key, 60)).toMatchObject({ count: 1 });
+    });
+
+    it('counts concurrent increments and decrements exactly', async () => {
+      await Promise.all(Array.from({ length: 30 }, () => store.increment(key, 60)));
+      await Promise.all([
+        ...Array.from({ length: 20 }, () => store.increment(key, 60)),
+        ...Array.from({ length: 25 }, () => store.decrement(key)),
+      ]);
+      expect(await store.increment(key, 60)).toMatchObject({ count: 26 });
+    });
+
     it('answers ping', async () => {
       await expect(store.ping()).resolves.toBeUndefined();
     });

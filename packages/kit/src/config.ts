@@ -170,4 +170,3 @@ export function listOf(setting: string): string[] {
     .map((entry) => entry.trim())
     .filter((entry) => entry !== '');
 }
-

@@ -32,4 +32,20 @@ export const advConfigSchema = Type.Object({
     default: 1_000,
     description: 'how often unfinished sagas are resumed',
   }),
+  BOARD_LIMIT_PER_ADDRESS: Type.Integer({
+    minimum: 1,
+    default: 120,
+    description: 'board reads one client address may make in a window (429 beyond)',
+  }),
+  BOARD_LIMIT_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 60 }),
+  BOARD_DB_CONNECTIONS: Type.Integer({
+    minimum: 1,
+    default: 2,
+    description: 'connections of the pool the public board reads on, apart from the ones purchases use',
+  }),
+  BOARD_STATEMENT_TIMEOUT_MS: Type.Integer({
+    minimum: 10,
+    default: 200,
+    description: 'longest a board read may run; beyond it the read is cancelled and answered 503',
+  }),
 });

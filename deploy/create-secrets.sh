@@ -75,9 +75,12 @@ put_secret app-redis-auth redis-password="$REDIS_PASSWORD"
 put_secret adboard-service-secret SERVICE_SECRET="$SERVICE_SECRET"
 
 # Per service (values.yaml secretEnv).
-put_secret app-auth-secrets REDIS_URL="redis://:$REDIS_PASSWORD@$REDIS_HOST" AUTH_PRIVATE_KEY="$AUTH_PRIVATE_KEY"
-put_secret app-user-secrets DATABASE_URL="postgres://$DB_USER:$PG_PASSWORD@$DB_HOST/${DB_NAME_PREFIX}app_user"
-put_secret app-billing-secrets DATABASE_URL="postgres://$DB_USER:$PG_PASSWORD@$DB_HOST/${DB_NAME_PREFIX}app_billing"
+# Redis: app-auth's sessions and login counters; app-user's, app-billing's and app-adv's rate-limit
+# counters (each service under its own key prefix), so that replicas count together.
+REDIS_URL="redis://:$REDIS_PASSWORD@$REDIS_HOST"
+put_secret app-auth-secrets REDIS_URL="$REDIS_URL" AUTH_PRIVATE_KEY="$AUTH_PRIVATE_KEY"
+put_secret app-user-secrets DATABASE_URL="postgres://$DB_USER:$PG_PASSWORD@$DB_HOST/${DB_NAME_PREFIX}app_user" REDIS_URL="$REDIS_URL"
+put_secret app-billing-secrets DATABASE_URL="postgres://$DB_USER:$PG_PASSWORD@$DB_HOST/${DB_NAME_PREFIX}app_billing" REDIS_URL="$REDIS_URL"
 put_secret app-bonus-secrets DATABASE_URL="postgres://$DB_USER:$PG_PASSWORD@$DB_HOST/${DB_NAME_PREFIX}app_bonus"
-put_secret app-adv-secrets DATABASE_URL="postgres://$DB_USER:$PG_PASSWORD@$DB_HOST/${DB_NAME_PREFIX}app_adv"
+put_secret app-adv-secrets DATABASE_URL="postgres://$DB_USER:$PG_PASSWORD@$DB_HOST/${DB_NAME_PREFIX}app_adv" REDIS_URL="$REDIS_URL"
 put_secret app-notify-secrets DATABASE_URL="postgres://$DB_USER:$PG_PASSWORD@$DB_HOST/${DB_NAME_PREFIX}app_notify"

@@ -3,6 +3,7 @@ import {
   databaseSettings,
   kafkaSettings,
   moneyRateLimitSettings,
+  redisSettings,
   Type,
   UrlSetting,
   userTokenSettings,
@@ -13,6 +14,8 @@ export const advConfigSchema = Type.Object({
   ...userTokenSettings,
   ...databaseSettings,
   ...kafkaSettings,
+  // Redis, where the replicas count their rate limits together (without it, each counts its own).
+  ...redisSettings,
   ...moneyRateLimitSettings,
   BILLING_SERVICE_URL: UrlSetting('app-billing base URL'),
   BONUS_SERVICE_URL: UrlSetting('app-bonus base URL'),

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { call, waitFor } from '@adboard/kit/testing';
+import { call, testRedisStore, waitFor, type TestService } from '@adboard/kit/testing';
 import { describe, expect, it } from 'vitest';
 import { wordsOf } from '../src/domain/board.js';
 import { useWorld, type User } from './harness.js';
@@ -180,6 +180,26 @@ describe('GET /api/v1/board, bounded', () => {
       expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
     } finally {
       await limited.stop();
+    }
+  });
+
+  it('counts the reads of two replicas together when they share Redis', async () => {
+    const kv = testRedisStore('board reads counted across replicas');
+    if (!kv) return;
+    const replicas = [
+      await world.anotherAdv({ BOARD_LIMIT_PER_ADDRESS: '2' }, undefined, { kv }),
+      await world.anotherAdv({ BOARD_LIMIT_PER_ADDRESS: '2' }, undefined, { kv }),
+    ];
+    try {
+      const read = (replica: { url: string }) =>
+        call(replica.url, 'GET', '/api/v1/board?limit=1').then((answer) => answer.status);
+      const [first, second] = replicas as [TestService, TestService];
+      expect([await read(first), await read(second), await read(first), await read(second)]).toEqual([
+        200, 200, 429, 429,
+      ]);
+    } finally {
+      for (const replica of replicas) await replica.stop();
+      await kv.close();
     }
   });
 

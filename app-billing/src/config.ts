@@ -3,6 +3,7 @@ import {
   databaseSettings,
   kafkaSettings,
   moneyRateLimitSettings,
+  redisSettings,
   Type,
   userTokenSettings,
 } from '@adboard/kit';
@@ -12,6 +13,8 @@ export const billingConfigSchema = Type.Object({
   ...userTokenSettings,
   ...databaseSettings,
   ...kafkaSettings,
+  // Redis, where the replicas count their rate limits together (without it, each counts its own).
+  ...redisSettings,
   ...moneyRateLimitSettings,
   IDEMPOTENCY_RETENTION_HOURS: Type.Integer({
     minimum: 24,

@@ -1,10 +1,19 @@
-import { commonSettings, databaseSettings, kafkaSettings, Type, userTokenSettings } from '@adboard/kit';
+import {
+  commonSettings,
+  databaseSettings,
+  kafkaSettings,
+  redisSettings,
+  Type,
+  userTokenSettings,
+} from '@adboard/kit';
 
 export const userConfigSchema = Type.Object({
   ...commonSettings,
   ...userTokenSettings,
   ...databaseSettings,
   ...kafkaSettings,
+  // Redis, where the replicas count their rate limits together (without it, each counts its own).
+  ...redisSettings,
   REGISTRATION_LIMIT_PER_ADDRESS: Type.Integer({
     minimum: 1,
     default: 20,

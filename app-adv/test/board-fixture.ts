@@ -1,4 +1,4 @@
-import type { Queryable } from '@adboard/kit';
+import type { Database } from '@adboard/kit';
 import { BOARD_DEPTH, type BoardPage } from '../src/domain/board.js';
 
 /**
@@ -22,26 +22,30 @@ export const BOARD_WORDS = {
 /**
  * Loads `count` advertisements with one INSERT ... SELECT, then ANALYZE, so plans are made with
  * fresh statistics. The board's indexes are dropped for the load and built again from their own
- * definitions afterwards (a bulk build is several times faster than `count` insertions).
+ * definitions afterwards (a bulk build is several times faster than `count` insertions); all in one
+ * transaction without a statement timeout, whatever `count` is.
  */
-export async function loadBoard(db: Queryable, count: number): Promise<void> {
-  const { rows: indexes } = await db.query<{ name: string; definition: string }>(
-    `SELECT indexname AS name, indexdef AS definition FROM pg_indexes
+export function loadBoard(database: Database, count: number): Promise<void> {
+  return database.transaction(async (db) => {
+    await db.query('SET LOCAL statement_timeout = 0');
+    const { rows: indexes } = await db.query<{ name: string; definition: string }>(
+      `SELECT indexname AS name, indexdef AS definition FROM pg_indexes
      WHERE tablename = 'advertisements' AND indexname LIKE 'advertisements_board%'`,
-  );
-  for (const index of indexes) await db.query(`DROP INDEX ${index.name}`);
-  await db.query(
-    `INSERT INTO advertisements (user_id, idempotency_key, title, text, cost, status, author, words)
+    );
+    for (const index of indexes) await db.query(`DROP INDEX ${index.name}`);
+    await db.query(
+      `INSERT INTO advertisements (user_id, idempotency_key, title, text, cost, status, author, words)
      SELECT n % 5000, 'board-' || n, 'Advertisement ' || n, array_to_string(words, ' '), 100,
             CASE WHEN n % 97 = 0 THEN 'failed' ELSE 'active' END, 'user' || (n % 5000), words
      FROM generate_series(1, $1::int) AS n,
           LATERAL (SELECT ARRAY['advertisement', 'half' || n % 2, 'tenth' || n % 10, 'hundredth' || n % 100,
                                 'thousandth' || n % 1000, 'rare' || n % ($1::int / 10), 'for', 'sale']
                           || CASE WHEN n <= $1::int / 3 THEN ARRAY['old'] ELSE ARRAY[]::text[] END AS words) AS w`,
-    [count],
-  );
-  for (const index of indexes) await db.query(index.definition);
-  await db.query('ANALYZE advertisements');
+      [count],
+    );
+    for (const index of indexes) await db.query(index.definition);
+    await db.query('ANALYZE advertisements');
+  });
 }
 
 /**

@@ -24,14 +24,15 @@ export async function inBothModes(
   }
 }
 
-function percentile(sorted: number[], p: number): number {
+export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-function report(mode: string, latencies: number[]): void {
+/** One line of figures: `label n=… p50 … p95 … p99 … max …`, the label padded to `width`. */
+export function report(label: string, latencies: number[], width = 12, digits = 1): void {
   const sorted = [...latencies].sort((a, b) => a - b);
-  const f = (ms: number) => `${ms.toFixed(1)} ms`;
+  const f = (ms: number) => `${ms.toFixed(digits)} ms`;
   console.log(
-    `${mode.padEnd(12)} n=${sorted.length}  p50 ${f(percentile(sorted, 50))}  p95 ${f(percentile(sorted, 95))}  p99 ${f(percentile(sorted, 99))}  max ${f(sorted.at(-1)!)}`,
+    `${label.padEnd(width)} n=${sorted.length}  p50 ${f(percentile(sorted, 50))}  p95 ${f(percentile(sorted, 95))}  p99 ${f(percentile(sorted, 99))}  max ${f(sorted.at(-1)!)}`,
   );
 }

@@ -31,6 +31,8 @@ REDIS_HOST=${REDIS_HOST:-app-redis-master:6379} # bitnami redis, release app-red
 # (packages/contracts/src/services.ts); the chart tests check that these agree with it.
 DATABASE_SERVICES=(app-user app-billing app-bonus app-adv app-notify)
 declare -A CALLERS=([app-user]=app-auth [app-billing]=app-adv [app-bonus]=app-adv)
+# The services that read REDIS_URL (their charts' secretEnv; the chart tests check it).
+REDIS_SERVICES=(app-auth app-user app-billing app-adv)
 
 random() { openssl rand -hex "${1:-24}"; }
 
@@ -75,13 +77,15 @@ for caller in $(printf '%s\n' "${CALLERS[@]}" | sort -u); do
 done
 AUTH_PRIVATE_KEY=$(kept_or app-auth-secrets AUTH_PRIVATE_KEY new_signing_key)
 
-# Per service (values.yaml secretEnv): its database as its own role, its signing key if it calls
-# another service, its callers' public keys if it is called.
+# Per service (values.yaml secretEnv): its database as its own role, Redis where it keeps sessions
+# or rate-limit counters (each service under its own key prefix, so replicas count together), its
+# signing key if it calls another service, its callers' public keys if it is called.
+REDIS_URL="redis://:$REDIS_PASSWORD@$REDIS_HOST"
 init_sql=""
 for service in app-auth "${DATABASE_SERVICES[@]}"; do
   pairs=()
   if [[ $service == app-auth ]]; then
-    pairs+=(REDIS_URL="redis://:$REDIS_PASSWORD@$REDIS_HOST" AUTH_PRIVATE_KEY="$AUTH_PRIVATE_KEY")
+    pairs+=(AUTH_PRIVATE_KEY="$AUTH_PRIVATE_KEY")
   else
     role=$DB_NAME_PREFIX${service//-/_} # the role and its database share the name
     url=$(kept "$service-secrets" DATABASE_URL)
@@ -92,6 +96,7 @@ CREATE DATABASE $role OWNER $role;
 REVOKE ALL ON DATABASE $role FROM PUBLIC;
 "
   fi
+  [[ " ${REDIS_SERVICES[*]} " == *" $service "* ]] && pairs+=(REDIS_URL="$REDIS_URL")
   [[ -n ${SIGNING_KEY[$service]:-} ]] && pairs+=(SERVICE_SIGNING_KEY="${SIGNING_KEY[$service]}")
   if [[ -n ${CALLERS[$service]:-} ]]; then
     caller=${CALLERS[$service]}

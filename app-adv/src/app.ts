@@ -12,6 +12,7 @@ import {
   type ServiceModule,
 } from '@adboard/kit';
 import { advConfigSchema } from './config.js';
+import { BoardRepository } from './data/board-repository.js';
 import { httpPartners } from './data/partners.js';
 import { purchaseStepRetention } from './data/retention.js';
 import { sqlStorage } from './data/storage.js';
@@ -82,7 +83,22 @@ export function createAdvService(hooks?: SagaHooks): ServiceModule<typeof advCon
           per: 'user',
         },
       });
-      boardRoutes(http, { storage });
+      // Public reads on a pool of their own: however many arrive, they hold at most
+      // BOARD_DB_CONNECTIONS connections, each statement for at most BOARD_STATEMENT_TIMEOUT_MS.
+      const boardDb = db.derive({
+        applicationName: 'app-adv board',
+        maxConnections: config.BOARD_DB_CONNECTIONS,
+        statementTimeoutMs: config.BOARD_STATEMENT_TIMEOUT_MS,
+      });
+      http.addHook('onClose', async () => boardDb.close());
+      boardRoutes(http, {
+        board: new BoardRepository(boardDb),
+        readsPerAddress: {
+          max: config.BOARD_LIMIT_PER_ADDRESS,
+          windowSeconds: config.BOARD_LIMIT_WINDOW_SECONDS,
+          per: 'address',
+        },
+      });
       // At shutdown, purchases still waiting on their saga answer 202 after the step in hand (their
       // state is stored; a repeat or the resumer finishes them) instead of holding the stop up.
       http.addHook('preClose', async () => void saga.stop());

@@ -4,6 +4,7 @@ import {
   kafkaSettings,
   moneyRateLimitSettings,
   serviceCallerSettings,
+  redisSettings,
   Type,
   UrlSetting,
   userTokenSettings,
@@ -15,6 +16,8 @@ export const advConfigSchema = Type.Object({
   ...serviceCallerSettings,
   ...databaseSettings,
   ...kafkaSettings,
+  // Redis, where the replicas count their rate limits together (without it, each counts its own).
+  ...redisSettings,
   ...moneyRateLimitSettings,
   BILLING_SERVICE_URL: UrlSetting('app-billing base URL'),
   BONUS_SERVICE_URL: UrlSetting('app-bonus base URL'),
@@ -39,5 +42,21 @@ export const advConfigSchema = Type.Object({
     default: 30,
     description:
       'how long the steps of a purchase that ended are kept for GET /api/v1/adv/{id}/purchase (an unfinished purchase keeps them)',
+  }),
+  BOARD_LIMIT_PER_ADDRESS: Type.Integer({
+    minimum: 1,
+    default: 120,
+    description: 'board reads one client address may make in a window (429 beyond)',
+  }),
+  BOARD_LIMIT_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 60 }),
+  BOARD_DB_CONNECTIONS: Type.Integer({
+    minimum: 1,
+    default: 2,
+    description: 'connections of the pool the public board reads on, apart from the ones purchases use',
+  }),
+  BOARD_STATEMENT_TIMEOUT_MS: Type.Integer({
+    minimum: 10,
+    default: 200,
+    description: 'longest a board read may run; beyond it the read is cancelled and answered 503',
   }),
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createLogger, RetentionCleanup } from '@adboard/kit';
-import { call } from '@adboard/kit/testing';
+import { call, testRedisStore, waitFor, type TestService } from '@adboard/kit/testing';
 import { describe, expect, it } from 'vitest';
 import { purchaseStepRetention } from '../src/data/retention.js';
 import { wordsOf } from '../src/domain/board.js';
@@ -119,32 +119,125 @@ describe('GET /api/v1/board (public)', () => {
     ]);
     expect((await board('?q=%20')).body.errors).toEqual([{ text: 'Поле не может быть пустым', field: 'q' }]);
   });
+});
 
-  it('answers both of its queries from the partial indexes over active advertisements', async () => {
-    // A board of 5000 advertisements, planned with fresh statistics, then rolled back.
-    const plans: string[] = [];
-    const rollback = new Error('rollback');
-    await expect(
-      world.advDatabase.db.transaction(async (tx) => {
-        await tx.query(
-          `INSERT INTO advertisements (user_id, idempotency_key, title, text, cost, status, author, words)
-           SELECT n, 'plan-' || n, 'title', 'text', 1, CASE WHEN n % 2 = 0 THEN 'active' ELSE 'failed' END,
-                  'someone', ARRAY['word' || n, 'common']
-           FROM generate_series(1, 5000) AS n`,
+describe('GET /api/v1/board, bounded', () => {
+  it('pages down to the newest 1,000 matches; a deeper page is 400 and names the last page', async () => {
+    expect((await board('?page=50')).status).toBe(200);
+    expect((await board('?page=51')).body).toEqual({
+      success: false,
+      errors: [{ text: 'This value should be less than or equal to 50.', field: 'page' }],
+    });
+    expect((await board('?page=11&limit=100&q=x')).body.errors).toEqual([
+      { text: 'This value should be less than or equal to 10.', field: 'page' },
+    ]);
+    expect((await board('?page=1000000')).body.errors).toEqual([
+      { text: 'This value should be less than or equal to 1000.', field: 'page' },
+    ]);
+  });
+
+  it('goes on below the last id of a page with `before`, at any depth', async () => {
+    const word = uniqueWord();
+    const seller = await world.user(1000);
+    const [oldest, middle, newest] = [
+      await bought(seller, word, 'a'),
+      await bought(seller, word, 'b'),
+      await bought(seller, word, 'c'),
+    ];
+    const ids = async (query: string) =>
+      (await board(query)).body.data.map((item: { id: number }) => item.id);
+    expect(await ids(`?q=${word}&limit=2`)).toEqual([newest!.id, middle!.id]);
+    expect(await ids(`?q=${word}&limit=2&before=${middle!.id}`)).toEqual([oldest!.id]);
+    expect(await ids(`?q=${word}&before=${oldest!.id}`)).toEqual([]);
+    const below = await ids(`?limit=1&before=${newest!.id}`);
+    expect(below).toHaveLength(1);
+    expect(below[0]).toBeLessThan(newest!.id);
+    expect((await board('?before=0')).body.errors).toEqual([
+      { text: 'This value should be positive.', field: 'before' },
+    ]);
+  });
+
+  it('refuses a q of more than 10 words', async () => {
+    const words = Array.from({ length: 11 }, (_, index) => `w${index}`).join(' ');
+    expect((await board(`?q=${encodeURIComponent(words)}`)).body).toEqual({
+      success: false,
+      errors: [{ text: 'This value should have 10 words or fewer.', field: 'q' }],
+    });
+    // Repeated words count once.
+    expect((await board(`?q=${encodeURIComponent(`${words.slice(0, -3)} w0 W0`)}`)).status).toBe(200);
+  });
+
+  it('limits the reads of one client address: 429 with Retry-After', async () => {
+    const limited = await world.anotherAdv({ BOARD_LIMIT_PER_ADDRESS: '2' });
+    try {
+      const read = () => call(limited.url, 'GET', '/api/v1/board?limit=1');
+      expect((await read()).status).toBe(200);
+      expect((await read()).status).toBe(200);
+      const refused = await read();
+      expect(refused.status).toBe(429);
+      expect(refused.body).toEqual({
+        success: false,
+        errors: [{ text: 'Too many requests, try again later' }],
+      });
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    } finally {
+      await limited.stop();
+    }
+  });
+
+  it('counts the reads of two replicas together when they share Redis', async () => {
+    const kv = testRedisStore('board reads counted across replicas');
+    if (!kv) return;
+    const replicas = [
+      await world.anotherAdv({ BOARD_LIMIT_PER_ADDRESS: '2' }, undefined, { kv }),
+      await world.anotherAdv({ BOARD_LIMIT_PER_ADDRESS: '2' }, undefined, { kv }),
+    ];
+    try {
+      const read = (replica: { url: string }) =>
+        call(replica.url, 'GET', '/api/v1/board?limit=1').then((answer) => answer.status);
+      const [first, second] = replicas as [TestService, TestService];
+      expect([await read(first), await read(second), await read(first), await read(second)]).toEqual([
+        200, 200, 429, 429,
+      ]);
+    } finally {
+      for (const replica of replicas) await replica.stop();
+      await kv.close();
+    }
+  });
+
+  it('reads on connections of its own and answers 503 when a read outlives its statement timeout', async () => {
+    // A transaction holding the table makes every board read wait, as a slow plan would.
+    await world.advDatabase.db.withClient(async (locker) => {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE advertisements IN ACCESS EXCLUSIVE MODE');
+      try {
+        const answers = Promise.all([1, 2, 3].map(() => board('?limit=1')));
+        const waiting = await waitFor(
+          async () => {
+            const { rows } = await world.advDatabase.db.query<{ application_name: string }>(
+              `SELECT application_name FROM pg_stat_activity
+               WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+            );
+            return rows.length >= 2 && rows.map((row) => row.application_name);
+          },
+          { what: 'board reads waiting for the table' },
         );
-        await tx.query('ANALYZE advertisements');
-        for (const sql of [
-          "EXPLAIN SELECT id, title, text, created_at, author FROM advertisements WHERE status = 'active' ORDER BY id DESC LIMIT 20 OFFSET 40",
-          "EXPLAIN SELECT id, title, text, created_at, author FROM advertisements WHERE status = 'active' AND words @> ARRAY['word42'] ORDER BY id DESC LIMIT 20",
-        ]) {
-          const { rows } = await tx.query<{ 'QUERY PLAN': string }>(sql);
-          plans.push(rows.map((row) => row['QUERY PLAN']).join('\n'));
+        expect(waiting.every((name) => name === 'app-adv board')).toBe(true);
+        let settled: Awaited<typeof answers> | undefined;
+        void answers.then((all) => (settled = all));
+        await waitFor(() => settled, { what: 'the board reads to be answered' });
+        for (const answer of settled!) {
+          expect(answer.status).toBe(503);
+          expect(answer.body).toEqual({
+            success: false,
+            errors: [{ text: 'The request took too long, try again later' }],
+          });
         }
-        throw rollback;
-      }),
-    ).rejects.toBe(rollback);
-    expect(plans[0]).toMatch(/Index Scan using advertisements_board on advertisements/);
-    expect(plans[1]).toMatch(/Bitmap Index Scan on advertisements_board_words/);
+      } finally {
+        await locker.query('ROLLBACK');
+      }
+    });
+    expect((await board('?limit=1')).status).toBe(200);
   });
 });
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { billingService } from '@adboard/app-billing';
 import { bonusService } from '@adboard/app-bonus';
 import { notifyService } from '@adboard/app-notify';
-import { InMemoryEventBus, type EventMessage } from '@adboard/kit';
+import { InMemoryEventBus, type EventMessage, type Ports } from '@adboard/kit';
 import {
   call,
   createTestDatabase,
@@ -95,9 +95,18 @@ export class World {
 
   /** Starts app-adv (again) on its database, with optional fault injection hooks. */
   async startAdv(hooks?: SagaHooks): Promise<void> {
-    this.adv = await startTestService(createAdvService(hooks), {
+    this.adv = await this.anotherAdv({}, hooks);
+  }
+
+  /** Another app-adv on the same database (a replica), with these settings; the caller stops it. */
+  anotherAdv(
+    env: Record<string, string>,
+    hooks?: SagaHooks,
+    ports: Omit<Partial<Ports>, 'logger' | 'db' | 'bus'> = {},
+  ): Promise<TestService> {
+    return startTestService(createAdvService(hooks), {
       database: false,
-      ports: { db: this.advDatabase.db, bus: this.bus },
+      ports: { db: this.advDatabase.db, bus: this.bus, ...ports },
       env: {
         AUTH_JWKS_URL: this.authority.jwksUrl,
         BILLING_SERVICE_URL: this.billingProxy.url,
@@ -106,6 +115,8 @@ export class World {
         PURCHASE_TIME_BUDGET_MS: String(BUDGET_MS),
         SAGA_RESUME_INTERVAL_MS: '100',
         MONEY_LIMIT_PER_USER: '100000',
+        BOARD_LIMIT_PER_ADDRESS: '100000',
+        ...env,
       },
     });
   }

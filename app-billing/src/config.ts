@@ -5,6 +5,7 @@ import {
   kafkaSettings,
   moneyRateLimitSettings,
   serviceCalleeSettings,
+  redisSettings,
   Type,
   userTokenSettings,
 } from '@adboard/kit';
@@ -16,6 +17,8 @@ export const billingConfigSchema = Type.Object({
   ...databaseSettings,
   ...kafkaSettings,
   ...consumerRetentionSettings,
+  // Redis, where the replicas count their rate limits together (without it, each counts its own).
+  ...redisSettings,
   ...moneyRateLimitSettings,
   IDEMPOTENCY_RETENTION_HOURS: Type.Integer({
     minimum: 24,

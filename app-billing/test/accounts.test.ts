@@ -3,6 +3,7 @@ import {
   call,
   holdIdempotencyKey,
   startTestService,
+  testRedisStore,
   useAuthority,
   userEvent,
   userWithAccount,
@@ -532,6 +533,33 @@ describe('rate limit', () => {
       }
     } finally {
       await limited.stop();
+    }
+  });
+
+  it('counts the top-ups of two replicas together when they share Redis', async () => {
+    const kv = testRedisStore('top-ups counted across replicas');
+    if (!kv) return;
+    const env = { AUTH_JWKS_URL: authority.jwksUrl, MONEY_LIMIT_PER_USER: '2' };
+    const first = await startTestService(billingService, { env, ports: { kv } });
+    const second = await startTestService(billingService, {
+      env,
+      database: false,
+      ports: { db: first.database!.db, kv, bus: first.ports.bus! },
+    });
+    try {
+      const user = await userWithAccount(first, authority, '/api/v1/account');
+      const topUp = (replica: { url: string }) =>
+        call(replica.url, 'PUT', `/api/v1/account/top-up/${user.id}`, {
+          body: { sum: 10 },
+          headers: { 'x-auth-token': user.token, 'x-idempotency-key': randomUUID() },
+        }).then((answer) => answer.status);
+      expect([await topUp(first), await topUp(second), await topUp(first), await topUp(second)]).toEqual([
+        200, 200, 429, 429,
+      ]);
+    } finally {
+      await second.stop();
+      await first.stop();
+      await kv.close();
     }
   });
 });

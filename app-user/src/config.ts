@@ -3,6 +3,7 @@ import {
   databaseSettings,
   kafkaSettings,
   serviceCalleeSettings,
+  redisSettings,
   Type,
   userTokenSettings,
 } from '@adboard/kit';
@@ -13,6 +14,8 @@ export const userConfigSchema = Type.Object({
   ...serviceCalleeSettings,
   ...databaseSettings,
   ...kafkaSettings,
+  // Redis, where the replicas count their rate limits together (without it, each counts its own).
+  ...redisSettings,
   REGISTRATION_LIMIT_PER_ADDRESS: Type.Integer({
     minimum: 1,
     default: 20,

@@ -1,5 +1,12 @@
 import type { EventMessage } from '@adboard/kit';
-import { call, startTestService, useAuthority, useService, waitFor } from '@adboard/kit/testing';
+import {
+  call,
+  startTestService,
+  testRedisStore,
+  useAuthority,
+  useService,
+  waitFor,
+} from '@adboard/kit/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { userService } from '../src/app.js';
 
@@ -419,6 +426,29 @@ describe('rate limit', () => {
       expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
     } finally {
       await limited.stop();
+    }
+  });
+
+  it('counts the registrations of two replicas together when they share Redis', async () => {
+    const kv = testRedisStore('registrations counted across replicas');
+    if (!kv) return;
+    const env = { AUTH_JWKS_URL: authority.jwksUrl, REGISTRATION_LIMIT_PER_ADDRESS: '2' };
+    const first = await startTestService(userService, { env, ports: { kv } });
+    const second = await startTestService(userService, {
+      env,
+      database: false,
+      ports: { db: first.database!.db, kv },
+    });
+    try {
+      const create = (replica: { url: string }) =>
+        call(replica.url, 'POST', '/api/v1/user/create', { body: registration() }).then((r) => r.status);
+      expect([await create(first), await create(second), await create(first), await create(second)]).toEqual([
+        200, 200, 429, 429,
+      ]);
+    } finally {
+      await second.stop();
+      await first.stop();
+      await kv.close();
     }
   });
 });

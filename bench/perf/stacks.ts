@@ -38,6 +38,7 @@ export async function startBenchStack(
     MONEY_LIMIT_PER_USER: '100000000',
     REGISTRATION_LIMIT_PER_ADDRESS: '100000000',
     LOGIN_LIMIT_PER_ADDRESS: '100000000',
+    BOARD_LIMIT_PER_ADDRESS: '100000000',
     ...process.env,
     GATEWAY_PORT: String(gatewayPort),
     STACK_DATA_DIR: dataDir,

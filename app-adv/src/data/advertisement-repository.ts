@@ -1,7 +1,7 @@
 import { formatTimestamp, type Queryable } from '@adboard/kit';
 import type { Advertisement, AdvertisementStatus } from '../domain/advertisement.js';
 import type { AdvertisementStore } from '../domain/ports.js';
-import { wordsOf, type BoardItem } from '../domain/board.js';
+import { wordsOf } from '../domain/board.js';
 
 interface AdvertisementRow {
   id: number;
@@ -68,29 +68,5 @@ export class AdvertisementRepository implements AdvertisementStore {
       [userId, page.limit, page.offset],
     );
     return rows.map(toAdvertisement);
-  }
-
-  /** Uses the indexes advertisements_board and advertisements_board_words. */
-  async board(page: { limit: number; offset: number }, words: string[]): Promise<BoardItem[]> {
-    const filtered = words.length > 0;
-    const { rows } = await this.db.query<{
-      id: number;
-      title: string;
-      text: string;
-      created_at: Date;
-      author: string;
-    }>(
-      `SELECT id, title, text, created_at, author FROM advertisements
-       WHERE status = 'active'${filtered ? ' AND words @> $3::text[]' : ''}
-       ORDER BY id DESC LIMIT $1 OFFSET $2`,
-      filtered ? [page.limit, page.offset, words] : [page.limit, page.offset],
-    );
-    return rows.map((row) => ({
-      id: row.id,
-      title: row.title,
-      text: row.text,
-      createdAt: formatTimestamp(row.created_at),
-      author: row.author,
-    }));
   }
 }

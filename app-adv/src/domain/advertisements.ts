@@ -1,6 +1,5 @@
 import { NotFoundError } from '@adboard/kit';
 import type { Advertisement, AdvertisementStatus } from './advertisement.js';
-import { wordsOf, type BoardItem } from './board.js';
 import type { Storage } from './ports.js';
 import type { PurchaseStep } from './purchase.js';
 
@@ -30,13 +29,4 @@ export async function purchaseProgressOf(
     status: advertisement.status,
     steps: purchase ? await storage.purchases.stepsOf(purchase.id) : [],
   };
-}
-
-/** The public board, newest first; `query` keeps the advertisements that have every one of its words. */
-export function boardOf(
-  storage: Storage,
-  page: { limit: number; offset: number },
-  query?: string,
-): Promise<BoardItem[]> {
-  return storage.advertisements.board(page, wordsOf(query ?? ''));
 }

@@ -1,6 +1,6 @@
 import type { NewEvent } from '@adboard/kit';
 import type { Advertisement, AdvertisementStatus } from './advertisement.js';
-import type { BoardItem } from './board.js';
+import type { BoardItem, BoardPage } from './board.js';
 import type { FailedStep, Purchase, PurchaseState, PurchaseStep, StepRecord } from './purchase.js';
 
 /**
@@ -100,8 +100,11 @@ export interface AdvertisementStore {
   byId(id: number): Promise<Advertisement | undefined>;
   /** Newest first. */
   ofUser(userId: number, page: { limit: number; offset: number }): Promise<Advertisement[]>;
-  /** The public board: active advertisements, newest first, those whose words include all of `words`. */
-  board(page: { limit: number; offset: number }, words: string[]): Promise<BoardItem[]>;
+}
+
+/** The public board: active advertisements, newest first, those whose words include all of `words`. */
+export interface BoardStore {
+  page(page: BoardPage): Promise<BoardItem[]>;
 }
 
 /** app-adv's storage: its stores, its outbox, and transactions over all three. */

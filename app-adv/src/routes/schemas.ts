@@ -1,4 +1,5 @@
-import { PageQuery, PositiveInt, Text, Timestamp, Type } from '@adboard/kit';
+import { INT32_MAX, PageQuery, PositiveInt, Text, Timestamp, Type } from '@adboard/kit';
+import { BOARD_DEPTH, QUERY_MAX_WORDS } from '../domain/board.js';
 
 /** The longest advertisement text (UTF-16 code units); its price is its length in code points. */
 export const TEXT_MAX_LENGTH = 10_000;
@@ -54,13 +55,24 @@ export const PurchaseProgressView = Type.Object({
 export const QUERY_MAX_LENGTH = 200;
 
 export const BoardQuery = Type.Object({
-  ...PageQuery(100, 20, 'advertisements').properties,
+  page: Type.Optional(
+    PositiveInt(
+      BOARD_DEPTH,
+      `from 1; page × limit ≤ ${BOARD_DEPTH} (the newest ${BOARD_DEPTH} matches), deeper pages are 400: go on with \`before\``,
+    ),
+  ),
+  limit: PageQuery(100, 20, 'advertisements').properties.limit,
   q: Type.Optional(
     Type.String({
       maxLength: QUERY_MAX_LENGTH,
-      description:
-        'words (letters and digits) that must all be words of the title or text, case-insensitive; none: the whole board',
+      description: `words (letters and digits), at most ${QUERY_MAX_WORDS}, that must all be words of the title or text, case-insensitive; none: the whole board`,
     }),
+  ),
+  before: Type.Optional(
+    PositiveInt(
+      INT32_MAX,
+      'only advertisements with a smaller id: pass the last id of a page to get the next one, at any depth',
+    ),
   ),
 });
 

@@ -25,7 +25,9 @@ export interface ServiceBase {
  * What a service with its own database, events and user routes starts from: its ports (a missing
  * one is a configuration error naming its variable), an HTTP server that is ready while the
  * database answers, whose routes' declared access is enforced by guards that check user tokens
- * against app-auth's JWKS and service credentials against the callers' keys (SERVICE_CALLER_KEYS).
+ * against app-auth's JWKS and service credentials against the callers' keys (SERVICE_CALLER_KEYS). Its rate limits count in
+ * the key-value port when there is one (Redis with REDIS_URL, so replicas share one count; process
+ * memory in the embedded mode), else in this process.
  */
 export async function createServiceBase(
   name: ServiceName,
@@ -58,6 +60,7 @@ export async function createServiceBase(
     allowedOrigins: listOf(config.ALLOWED_ORIGINS),
     serviceCredentials: credentials,
     guardFor: (access) => guardFor(guards, access),
+    ...(ports.kv ? { rateLimitStore: ports.kv } : {}),
   });
   return { db, bus, logger: ports.logger, metrics, http, credentials };
 }

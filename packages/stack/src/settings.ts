@@ -18,7 +18,7 @@ export const embeddedSettings = Type.Object({
 export const distributedSettings = Type.Object({
   DATABASE_SERVER_URL: UrlSetting('a PostgreSQL server; databases <prefix>_<service> are created on it'),
   STACK_DATABASE_PREFIX: Type.String({ pattern: '^[a-z][a-z0-9_]*$', default: 'adboard' }),
-  REDIS_URL: UrlSetting('Redis for app-auth sessions'),
+  REDIS_URL: UrlSetting("Redis for app-auth's sessions and the services' rate-limit counters"),
   KAFKA_BROKERS: Type.Optional(Type.String()),
   GATEWAY_PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 8080 }),
   GATEWAY_HOST: Type.String({ default: '127.0.0.1' }),

@@ -338,6 +338,7 @@ beforeAll(async () => {
     REGISTRATION_LIMIT_PER_ADDRESS: '1000000',
     MONEY_LIMIT_PER_USER: '1000000',
     LOGIN_LIMIT_PER_ADDRESS: '1000000',
+    BOARD_LIMIT_PER_ADDRESS: '1000000',
   });
   const username = `fuzz_${randomUUID().slice(0, 12)}`;
   const registered = await send(

@@ -7,6 +7,8 @@ import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IIngress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
 import { Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
+import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { IService } from 'kubernetes-models/v1/Service';
@@ -16,7 +18,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { helm } from './helm.js';
 import { repoPath } from './paths.js';
 
-export type { IConfigMap, IDeployment, IIngress, IService };
+export type { IConfigMap, IDeployment, IIngress, INetworkPolicy, IService };
 
 /** The namespace of the install commands (`-n app`). */
 export const NAMESPACE = 'app';
@@ -91,6 +93,7 @@ const MODELS: Record<string, (data: unknown) => void> = {
   'v1/ConfigMap': (data) => new ConfigMap(data as IConfigMap).validate(),
   'v1/Service': (data) => new Service(data as IService).validate(),
   'networking.k8s.io/v1/Ingress': (data) => new Ingress(data as IIngress).validate(),
+  'networking.k8s.io/v1/NetworkPolicy': (data) => new NetworkPolicy(data as INetworkPolicy).validate(),
   // The Prometheus Operator's kinds (the charts render them when metrics.*.enabled is set).
   'monitoring.coreos.com/v1/ServiceMonitor': (data) =>
     new ServiceMonitor(data as ConstructorParameters<typeof ServiceMonitor>[0]).validate(),

@@ -4,7 +4,12 @@ import { ServiceUnavailableError } from '../http/errors.js';
 import type { Logger } from '../logger.js';
 import { currentTrace } from '../trace.js';
 import { inSpan, SpanKind, tracingOn } from '../tracing.js';
-import { DatabaseUnavailableError, isConnectionError } from './unavailable.js';
+import {
+  DatabaseUnavailableError,
+  isConnectionError,
+  isStatementTimeout,
+  StatementTimeoutError,
+} from './unavailable.js';
 
 export type QueryResult<R> = pg.QueryResult<R & pg.QueryResultRow>;
 
@@ -83,7 +88,7 @@ export class Database implements Queryable {
   private readonly logger?: Logger;
   private unavailableSince?: number;
 
-  constructor(options: DatabaseOptions) {
+  constructor(private readonly options: DatabaseOptions) {
     this.logger = options.logger?.child({ component: 'database' });
     this.pool = new pg.Pool({
       Client: PreparingClient,
@@ -157,6 +162,15 @@ export class Database implements Queryable {
     await this.query('SELECT 1');
   }
 
+  /**
+   * Another pool on the same database with its own limits, e.g. public reads on a few connections
+   * with a short statement timeout, so that they can never take the connections the rest needs.
+   * The caller closes it.
+   */
+  derive(overrides: Omit<DatabaseOptions, 'url'>): Database {
+    return new Database({ ...this.options, ...overrides });
+  }
+
   /** Whether the last attempt to reach the database failed for want of a connection. */
   get available(): boolean {
     return this.unavailableSince === undefined;
@@ -166,13 +180,17 @@ export class Database implements Queryable {
     await this.pool.end();
   }
 
-  /** Runs `attempt`, turning a failure to reach the database into `DatabaseUnavailableError`. */
+  /**
+   * Runs `attempt`, turning a failure to reach the database into `DatabaseUnavailableError` and a
+   * statement past its timeout into `StatementTimeoutError` (both 503s).
+   */
   private async observe<T>(attempt: () => Promise<T>): Promise<T> {
     try {
       const result = await attempt();
       this.reachable();
       return result;
     } catch (error) {
+      if (isStatementTimeout(error)) throw new StatementTimeoutError(error);
       if (error instanceof DatabaseUnavailableError || !isConnectionError(error)) throw error;
       this.unreachable(error);
       throw new DatabaseUnavailableError(error);

@@ -10,6 +10,23 @@ export class DatabaseUnavailableError extends ServiceUnavailableError {
   }
 }
 
+/**
+ * A statement ran past its `statement_timeout` (or was cancelled): it was rolled back, so nothing
+ * changed and the client may try again — a 503, not an unexpected error.
+ */
+export class StatementTimeoutError extends ServiceUnavailableError {
+  constructor(cause: unknown) {
+    super('The request took too long, try again later');
+    this.name = 'StatementTimeoutError';
+    this.cause = cause;
+  }
+}
+
+/** SQLSTATE query_canceled: the statement timeout fired (or someone cancelled the statement). */
+export function isStatementTimeout(error: unknown): boolean {
+  return (error as { code?: unknown } | undefined)?.code === '57014';
+}
+
 const NETWORK_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',

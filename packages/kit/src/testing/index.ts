@@ -6,6 +6,7 @@ export { hasMockKafka, startMockKafka, type MockKafka } from '../events/mock-kaf
 export * from './load.js';
 export * from './ports.js';
 export * from './postgres.js';
+export * from './redis.js';
 export * from './service.js';
 export * from './tcp-relay.js';
 export * from './use-service.js';

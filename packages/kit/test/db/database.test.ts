@@ -2,7 +2,11 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Database } from '../../src/db/database.js';
-import { DatabaseUnavailableError, isConnectionError } from '../../src/db/unavailable.js';
+import {
+  DatabaseUnavailableError,
+  isConnectionError,
+  StatementTimeoutError,
+} from '../../src/db/unavailable.js';
 import { ServiceUnavailableError } from '../../src/http/errors.js';
 import { freePort } from '../../src/testing/ports.js';
 import { createTestDatabase, type TestDatabase } from '../../src/testing/postgres.js';
@@ -159,5 +163,44 @@ describe('prepared statements', () => {
     // (The connection may hold others from earlier work, such as the migrations'.)
     expect(prepared).toContain(text);
     expect(prepared.filter((statement) => !/\$\d/.test(statement))).toEqual([]);
+  });
+});
+
+describe('statement timeouts and pools of their own', () => {
+  it('answers a statement that outlives its timeout as 503, not as an unexpected error', async () => {
+    const failure = await database.db
+      .transaction(async (tx) => {
+        await tx.query("SET LOCAL statement_timeout = '50ms'");
+        await tx.query('SELECT pg_sleep(1)');
+      })
+      .catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(StatementTimeoutError);
+    expect(failure).toMatchObject({
+      statusCode: 503,
+      errors: [{ text: 'The request took too long, try again later' }],
+    });
+    expect(failure).not.toBeInstanceOf(DatabaseUnavailableError);
+  });
+
+  it('opens another pool on the same database with its own size, timeout and name', async () => {
+    const reads = database.db.derive({
+      applicationName: 'test reads',
+      maxConnections: 1,
+      statementTimeoutMs: 50,
+    });
+    try {
+      const { rows } = await reads.query<{ name: string; timeout: string }>(
+        "SELECT current_setting('application_name') AS name, current_setting('statement_timeout') AS timeout",
+      );
+      expect(rows).toEqual([{ name: 'test reads', timeout: '50ms' }]);
+      await expect(reads.query('SELECT pg_sleep(1)')).rejects.toBeInstanceOf(StatementTimeoutError);
+      // The pool it came from keeps its own settings.
+      const own = await database.db.query<{ timeout: string }>(
+        "SELECT current_setting('statement_timeout') AS timeout",
+      );
+      expect(own.rows).toEqual([{ timeout: '10s' }]);
+    } finally {
+      await reads.close();
+    }
   });
 });

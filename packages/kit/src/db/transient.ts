@@ -4,8 +4,12 @@
  */
 const TRANSIENT_CODES = new Set(['40001', '40P01', '57014', '55P03']);
 
-/** True when `error` is PostgreSQL refusing for now (see above), not refusing the statement itself. */
+/**
+ * True when `error` is PostgreSQL refusing for now (see above), not refusing the statement itself —
+ * also when the database layer wrapped it (a statement timeout becomes `StatementTimeoutError`).
+ */
 export function isTransientError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  return typeof code === 'string' && TRANSIENT_CODES.has(code);
+  const { code, cause } = (error ?? {}) as { code?: unknown; cause?: unknown };
+  if (typeof code === 'string' && TRANSIENT_CODES.has(code)) return true;
+  return cause !== undefined && cause !== error && isTransientError(cause);
 }

@@ -2,7 +2,7 @@ export * from './authority.js';
 export * from './fault-proxy.js';
 export * from './http.js';
 export * from './idempotency.js';
-export { hasMockKafka, startMockKafka, type MockKafka } from '../events/mock-kafka.js';
+export * from './kafka.js';
 export * from './load.js';
 export * from './ports.js';
 export * from './postgres.js';

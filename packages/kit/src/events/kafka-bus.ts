@@ -31,7 +31,7 @@ export interface KafkaEventBusOptions {
  * found again meanwhile; past that the send fails and the outbox relay sends again.
  */
 const SEND_RETRIES = 5;
-/** kafkajs warns of bounded retries on an idempotent producer: the outbox relay sends again. */
+/** kafkajs warns of bounded retries on an idempotent producer; a failed send renews it instead. */
 const BOUNDED_RETRIES_WARNING = 'Limiting retries for the idempotent producer may invalidate EoS guarantees';
 
 const toPinoLevel: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -92,13 +92,18 @@ export class KafkaEventBus implements EventBus {
       list.push(encodeMessage(message));
       byTopic.set(topic, list);
     }
-    this.producer ??= this.connectProducer();
-    await (
-      await this.producer
-    ).sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, list]) => ({ topic, messages: list })),
-    });
+    const producer = this.producer ?? (this.producer = this.connectProducer());
+    try {
+      await (
+        await producer
+      ).sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, list]) => ({ topic, messages: list })),
+      });
+    } catch (error) {
+      this.renewProducer(producer);
+      throw error;
+    }
   }
 
   private async connectProducer(): Promise<Producer> {
@@ -111,6 +116,17 @@ export class KafkaEventBus implements EventBus {
     });
     await producer.connect();
     return producer;
+  }
+
+  /**
+   * After a failed send the idempotent producer's sequence numbers are in doubt (the brokers may
+   * have written what it counts as unsent), and every later send to that partition could be
+   * refused for good as out of order. The next send starts a new producer, with a new producer id.
+   */
+  private renewProducer(failed: Promise<Producer>): void {
+    if (this.producer !== failed) return;
+    this.producer = undefined;
+    void failed.then((producer) => producer.disconnect()).catch(() => undefined);
   }
 
   async subscribe(options: SubscriptionOptions): Promise<Subscription> {

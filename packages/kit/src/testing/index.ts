@@ -3,6 +3,7 @@ export * from './fault-proxy.js';
 export * from './http.js';
 export * from './idempotency.js';
 export * from './kafka.js';
+export * from './kafka-faults.js';
 export * from './load.js';
 export * from './ports.js';
 export * from './postgres.js';

@@ -1,7 +1,9 @@
+import { describe, expect, it } from 'vitest';
 import { KafkaEventBus } from '../../src/events/kafka-bus.js';
 import { createLogger } from '../../src/logger.js';
 import { createTestTopics, testKafka, testTopicPrefix } from '../../src/testing/kafka.js';
-import { eventBusContract } from './bus-contract.js';
+import { KafkaNetworkFaults } from '../../src/testing/kafka-faults.js';
+import { eventBusContract, message } from './bus-contract.js';
 
 const kafka = testKafka();
 if (kafka.skip) console.warn(`[skip] Kafka adapter contract tests: ${kafka.skip}`);
@@ -26,3 +28,27 @@ eventBusContract(
     createTopic: (topic) => createTestTopics(kafka.brokers!, prefix, [topic]),
   },
 );
+
+describe.skipIf(kafka.skip !== undefined)('Kafka event bus, producing', { timeout: 90_000 }, () => {
+  it('publishes once the brokers can be reached, after a first send found none', async () => {
+    const topicPrefix = testTopicPrefix('unreachable');
+    await createTestTopics(kafka.brokers!, topicPrefix, ['events']);
+    const faults = await KafkaNetworkFaults.start(kafka.brokers!);
+    const bus = new KafkaEventBus({
+      brokers: kafka.brokers!,
+      clientId: 'unreachable',
+      logger: createLogger('unreachable', process.env.KAFKA_TEST_LOG ?? 'fatal'),
+      topicPrefix,
+      socketFactory: faults.socketFactory,
+    });
+    try {
+      faults.refusing = true;
+      await expect(bus.publish([message('events', '1')])).rejects.toThrow();
+      faults.refusing = false;
+      await expect(bus.publish([message('events', '2')])).resolves.toBeUndefined();
+    } finally {
+      await bus.close();
+      await faults.stop();
+    }
+  });
+});

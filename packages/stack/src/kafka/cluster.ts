@@ -48,7 +48,8 @@ export async function startKafkaCluster(options: KafkaClusterOptions = {}): Prom
   const keep = options.dataDir !== undefined;
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), TEMPORARY_PREFIX)));
   await mkdir(dataDir, { recursive: true });
-  await writeFile(join(dataDir, 'owner'), String(process.pid));
+  // A temporary folder names its launcher, so that a next start can tell it was left behind.
+  if (!keep) await writeFile(join(dataDir, 'owner'), String(process.pid));
   const base = await freePortRun(2 * count);
   const nodes = Array.from({ length: count }, (_, index) => ({
     id: index + 1,

@@ -6,8 +6,9 @@
 #   3. builds the six services and the gateway (deploy/build-images.sh) and checks each image:
 #      non-root, Node 24, compiled JavaScript only, no development dependency (no tsx);
 #   4. runs them with compose.yaml's own service definitions on the host network
-#      (deploy/compose/host-network.yaml) against this machine's PostgreSQL and Redis and librdkafka's
-#      mock Kafka broker, waits until every container is healthy (the image's HEALTHCHECK: /ready);
+#      (deploy/compose/host-network.yaml) against this machine's PostgreSQL and Redis and a real
+#      3-node Apache Kafka cluster (npm run kafka's module), waits until every container is healthy
+#      (the image's HEALTHCHECK: /ready);
 #   5. runs the Postman collection through the gateway container;
 #   6. removes the containers, databases, keys and processes it started, also on failure.
 #
@@ -73,14 +74,14 @@ for name in "${IMAGES[@]}"; do
   [[ -n $(docker image inspect -f '{{.Config.Healthcheck}}' "$image") ]] || fail "$image has no HEALTHCHECK"
 done
 
-step "infrastructure: PostgreSQL, Redis, mock Kafka"
+step "infrastructure: PostgreSQL, Redis, a 3-node Kafka cluster"
 ports=()
 for ((i = 0; i < 6; i++)); do ports+=($((SERVICE_PORT_BASE + i))); done
 require_free_ports GATEWAY_PORT "$GATEWAY_PORT"
 require_free_ports SERVICE_PORT_BASE "${ports[@]}"
 create_databases verify_images_
 use_redis "$REDIS_URL"
-start_mock_kafka
+start_kafka
 
 step "start the containers (compose.yaml on the host network)"
 export GATEWAY_PORT REDIS_URL KAFKA_BROKERS DATABASE_SERVER DATABASE_PREFIX=verify_images_

@@ -104,11 +104,11 @@ NODE_IMAGE=$(node_image) BUILD_NETWORK=host deploy/build-images.sh >"$WORK/build
   { tail -40 "$WORK/build.log" >&2 && fail "deploy/build-images.sh"; }
 grep '^=== .* built in' "$WORK/build.log" >&2
 
-step "infrastructure: PostgreSQL, Redis, mock Kafka"
+step "infrastructure: PostgreSQL, Redis, a 3-node Kafka cluster"
 require_free_ports GATEWAY_PORT "$GATEWAY_PORT"
 for service in "${SERVICES[@]}"; do require_free_ports SERVICE_PORT_BASE "$(port_of "$service")"; done
 use_redis "$REDIS_URL"
-start_mock_kafka
+start_kafka
 
 step "Kubernetes control plane and node"
 kubernetes_up "$K8S_BIN"

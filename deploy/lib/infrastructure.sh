@@ -1,7 +1,7 @@
 # What the services run on during a verification: this machine's PostgreSQL (a database per
 # service, named with a prefix of the script's own, dropped at exit), its Redis (a database number
 # of the script's own; only the keys the services wrote are deleted at exit, nothing is flushed) and
-# a Kafka-protocol broker (librdkafka's mock cluster through kcat, stopped at exit).
+# a real 3-node Apache Kafka cluster started by the project's own module (npm run kafka), stopped at exit.
 # Requires common.sh.
 
 DATABASE_SERVER=${DATABASE_SERVER:-postgres://postgres@127.0.0.1:5432}
@@ -54,17 +54,21 @@ use_redis() {
   defer "redis-cli -u '$url' --scan --pattern 'app-auth:*' | xargs -r redis-cli -u '$url' del >/dev/null"
 }
 
-# start_mock_kafka: sets KAFKA_BROKERS to a librdkafka mock cluster's bootstrap address (127.0.0.1).
-start_mock_kafka() {
-  apt_install kcat
+# start_kafka: starts a 3-node Apache Kafka cluster on 127.0.0.1 with the project's CLI
+# (packages/stack/src/kafka/main.ts: the broker from Maven Central, cached in $ADBOARD_CACHE) and
+# sets KAFKA_BROKERS to it; at exit, SIGTERM makes the CLI stop every node and remove its data.
+start_kafka() {
+  command -v java >/dev/null && command -v mvn >/dev/null || apt_install openjdk-17-jre-headless maven
   local output
   output=$(mktemp)
-  setsid kcat -X test.mock.num.brokers=1 -b mock -C -q -t __mock_keepalive >/dev/null 2>"$output" 8>&- &
-  MOCK_KAFKA_PID=$!
-  defer "stop_pid $MOCK_KAFKA_PID 'mock Kafka'; rm -f '$output'"
-  wait_for 15 "librdkafka's mock cluster starts" grep -q 'replaced with' "$output" || fail "$(cat "$output")"
-  KAFKA_BROKERS=$(grep -o 'replaced with [^ ]*' "$output" | head -1 | awk '{ print $3 }')
-  log "mock Kafka broker at $KAFKA_BROKERS (kcat pid $MOCK_KAFKA_PID)"
+  # From the repository (tsx resolves from there); setsid keeps Ctrl-C to this script away from it.
+  ADBOARD_CACHE=$ADBOARD_CACHE setsid node --import tsx --conditions=source \
+    "$REPO_DIR/packages/stack/src/kafka/main.ts" >"$output" 2>&1 8>&- &
+  KAFKA_CLI_PID=$!
+  defer "stop_pid $KAFKA_CLI_PID 'the Kafka cluster'; rm -f '$output'"
+  wait_for 180 "the Kafka cluster serves" grep -q '^KAFKA_BROKERS=' "$output" || fail "$(tail -20 "$output")"
+  KAFKA_BROKERS=$(sed -n 's/^KAFKA_BROKERS=//p' "$output")
+  log "$(grep '^\[kafka\] Apache Kafka' "$output") at $KAFKA_BROKERS (CLI pid $KAFKA_CLI_PID)"
 }
 
 # require_free_ports PORT...: fails naming the variable to change when a port is taken.

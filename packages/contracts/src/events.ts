@@ -1,8 +1,10 @@
 import { Type, type Static, type TObject } from '@sinclair/typebox';
 
-/** A topic and the payload every event on it carries. */
+/** A topic, how many partitions it is created with, and the payload every event on it carries. */
 export interface Topic<Payload extends TObject = TObject> {
   name: string;
+  /** Consumers of one group share a topic's partitions: up to this many replicas consume in parallel. */
+  partitions: number;
   payload: Payload;
 }
 
@@ -20,7 +22,7 @@ export const UserEvent = Type.Object({
 });
 export type UserEvent = Static<typeof UserEvent>;
 
-export const USER_TOPIC: Topic<typeof UserEvent> = { name: 'user.event', payload: UserEvent };
+export const USER_TOPIC: Topic<typeof UserEvent> = { name: 'user.event', partitions: 3, payload: UserEvent };
 
 /**
  * `order.event` (app-adv → app-notify): the outcome of one purchase attempt. A reader needs only
@@ -37,4 +39,11 @@ export const OrderEvent = Type.Object({
 });
 export type OrderEvent = Static<typeof OrderEvent>;
 
-export const ORDER_TOPIC: Topic<typeof OrderEvent> = { name: 'order.event', payload: OrderEvent };
+export const ORDER_TOPIC: Topic<typeof OrderEvent> = {
+  name: 'order.event',
+  partitions: 3,
+  payload: OrderEvent,
+};
+
+/** Every topic of the system: created explicitly (the brokers do not create topics on first use). */
+export const TOPICS: readonly Topic[] = [USER_TOPIC, ORDER_TOPIC];

@@ -158,6 +158,11 @@ export const kafkaSettings = {
   KAFKA_BROKERS: Type.Optional(
     Type.String({ pattern: '^[^,\\s]+(,[^,\\s]+)*$', description: 'host:port[,host:port...]' }),
   ),
+  KAFKA_TOPIC_PREFIX: Type.String({
+    pattern: '^[A-Za-z0-9._-]*$',
+    default: '',
+    description: 'put before every topic and consumer group name (systems sharing one cluster)',
+  }),
 };
 export const redisSettings = {
   REDIS_URL: Type.Optional(UrlSetting('Redis connection string')),

@@ -43,6 +43,7 @@ interface DistributedSettings {
   REUSE_PORT: boolean;
   DATABASE_URL?: string;
   KAFKA_BROKERS?: string;
+  KAFKA_TOPIC_PREFIX?: string;
   REDIS_URL?: string;
 }
 
@@ -65,7 +66,12 @@ export async function runServiceMain<S extends TObject>(
     if (config.DATABASE_URL)
       ports.db = new Database({ url: config.DATABASE_URL, applicationName: name, logger });
     if (config.KAFKA_BROKERS) {
-      ports.bus = new KafkaEventBus({ brokers: config.KAFKA_BROKERS.split(','), clientId: name, logger });
+      ports.bus = new KafkaEventBus({
+        brokers: config.KAFKA_BROKERS.split(','),
+        clientId: name,
+        logger,
+        topicPrefix: config.KAFKA_TOPIC_PREFIX,
+      });
     }
     if (config.REDIS_URL) ports.kv = new RedisKeyValueStore(config.REDIS_URL, `${name}:`, logger);
     const closePorts = async () => {

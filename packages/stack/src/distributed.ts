@@ -3,15 +3,16 @@ import { join, resolve } from 'node:path';
 import { serviceWiring, upstreamSettings } from '@adboard/contracts';
 import { gatewayModule } from '@adboard/gateway';
 import {
+  createTopics,
   databaseUrl,
   ensureDatabase,
+  eventTopics,
   loadConfig,
   packageDir,
-  startMockKafka,
-  type MockKafka,
   type ServiceModule,
 } from '@adboard/kit';
 import { lockDataDir } from './data-dir-lock.js';
+import { startKafkaCluster, type KafkaCluster } from './kafka/cluster.js';
 import { reportFailedStart } from './failed-start.js';
 import { memorySettings } from './process-memory.js';
 import { checkServiceSettings, requireFreePorts } from './preflight.js';
@@ -25,8 +26,8 @@ import { ensureWebBuild } from './web-build.js';
 /**
  * The distributed mode on one machine: every service in its own supervised process, configured
  * only by environment variables, on a real PostgreSQL server (a database per service), real Redis
- * and a Kafka-protocol broker (KAFKA_BROKERS, or librdkafka's mock cluster through `kcat` when
- * unset), with the gateway, also its own process, in front. What Kubernetes runs, minus Kubernetes.
+ * and Apache Kafka (KAFKA_BROKERS, or a 3-node cluster of its own when unset, stopped with the
+ * stack), with the gateway, also its own process, in front. What Kubernetes runs, minus Kubernetes.
  */
 
 const root = resolve(packageDir(import.meta.url), '..', '..');
@@ -54,7 +55,7 @@ async function main(): Promise<void> {
     HOST: '127.0.0.1',
     LOG_LEVEL: config.LOG_LEVEL,
     SHUTDOWN_TIMEOUT_MS: String(STOP_TIMEOUT_MS),
-    KAFKA_BROKERS: config.KAFKA_BROKERS ?? '127.0.0.1:9092', // replaced by the mock's address below
+    KAFKA_BROKERS: config.KAFKA_BROKERS ?? '127.0.0.1:9092', // replaced by the own cluster's below
     REDIS_URL: config.REDIS_URL,
     ...serviceWiring(urlOf),
     TRUSTED_PROXIES: '127.0.0.1', // the gateway; services listen on 127.0.0.1 only
@@ -88,7 +89,7 @@ async function main(): Promise<void> {
   const publicUrl = gatewayUrl.replace('127.0.0.1', 'localhost');
   const unlock = await lockDataDir(config.STACK_DATA_DIR, 'npm run start:distributed', publicUrl);
   const processes: SupervisedProcess[] = [];
-  let kafka: MockKafka | undefined;
+  let kafka: KafkaCluster | undefined;
   let stopping = false;
   const stop = async (why: string, exitCode: number) => {
     if (stopping) return;
@@ -121,7 +122,14 @@ async function main(): Promise<void> {
       })),
     ]);
     await ensureWebBuild(say);
-    if (!config.KAFKA_BROKERS) common.KAFKA_BROKERS = (kafka = await startMockKafka()).brokers;
+    if (!config.KAFKA_BROKERS) {
+      say('starting a 3-node Apache Kafka cluster (KAFKA_BROKERS is not set)…');
+      kafka = await startKafkaCluster({ missingHint: 'set KAFKA_BROKERS to an existing cluster' });
+      common.KAFKA_BROKERS = kafka.brokers;
+      say(`Apache Kafka ${kafka.version} serving at ${kafka.brokers}`);
+    }
+    // The brokers create no topic on first use: the system's topics are created here if missing.
+    await createTopics(common.KAFKA_BROKERS.split(','), eventTopics(config.KAFKA_TOPIC_PREFIX));
     for (const { database } of stackServices)
       if (database) await ensureDatabase(config.DATABASE_SERVER_URL, databaseOf(database));
   } catch (error) {

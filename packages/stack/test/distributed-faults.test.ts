@@ -7,10 +7,11 @@ import {
   call,
   freePort,
   freePortRun,
-  hasMockKafka,
   stackUsers,
   startLoad,
+  testKafka,
   testServerUrl,
+  testTopicPrefix,
   waitFor,
   type StackUser,
 } from '@adboard/kit/testing';
@@ -26,15 +27,18 @@ import {
 } from './support/stack-process.js';
 
 /**
- * `npm run start:distributed` (a supervised process per service, PostgreSQL, Redis, Kafka through
- * the mock broker) under faults: database connections cut under load (no process may exit), a
+ * `npm run start:distributed` (a supervised process per service, PostgreSQL, Redis, the suite's
+ * Kafka cluster with topics of its own) under faults: database connections cut under load (no process may exit), a
  * service killed with SIGKILL (restarted, serving within 5 s of its restart), Ctrl-C under load
  * (everything ends within 5 s).
  */
 const redisUrl = process.env.TEST_REDIS_URL;
-const available = hasMockKafka() && redisUrl !== undefined;
+const kafka = testKafka();
+const available = kafka.skip === undefined && redisUrl !== undefined;
 if (!available)
-  console.warn('[skip] distributed launcher fault tests: they need `kcat` on the PATH and TEST_REDIS_URL');
+  console.warn(
+    `[skip] distributed launcher fault tests: they need TEST_REDIS_URL and Kafka${kafka.skip ? ` (${kafka.skip})` : ''}`,
+  );
 
 const ANSWERS_UNDER_FAULTS = ['200', '202', '400', '503'];
 const SERVICES = ['app-user', 'app-billing', 'app-bonus', 'app-adv', 'app-notify'];
@@ -76,6 +80,8 @@ describe.skipIf(!available)('npm run start:distributed under faults', { timeout:
       DATABASE_SERVER_URL: testServerUrl(),
       STACK_DATABASE_PREFIX: prefix,
       REDIS_URL: redisUrl,
+      KAFKA_BROKERS: kafka.brokers?.join(','),
+      KAFKA_TOPIC_PREFIX: testTopicPrefix(prefix), // the launcher creates the topics
       GATEWAY_PORT: String(gatewayPort),
       STACK_DATA_DIR: dataDir,
       STACK_SERVICE_PORT_BASE: String(servicePortBase),

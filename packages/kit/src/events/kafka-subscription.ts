@@ -25,7 +25,8 @@ export class KafkaSubscription implements Subscription {
   constructor(
     private readonly kafka: Kafka,
     private readonly config: ConsumerConfig,
-    private readonly options: SubscriptionOptions,
+    /** As subscribed; `kafkaTopic` is the topic's name on the cluster (with the bus's prefix). */
+    private readonly options: SubscriptionOptions & { kafkaTopic: string },
     logger: Logger,
   ) {
     this.joined = new Promise((resolve) => (this.markJoined = resolve));
@@ -70,7 +71,7 @@ export class KafkaSubscription implements Subscription {
         const gaveUp = this.watch(consumer);
         this.current = 'connecting';
         await consumer.connect();
-        await consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
+        await consumer.subscribe({ topic: this.options.kafkaTopic, fromBeginning: true });
         this.current = 'joining';
         await consumer.run({
           eachMessage: async ({ partition, message }) =>

@@ -20,7 +20,12 @@ export function message(topic: string, key: string, payload: Record<string, unkn
 export function eventBusContract(
   name: string,
   makeBus: () => Promise<EventBus>,
-  options: { skip?: boolean; timeoutMs?: number } = {},
+  options: {
+    skip?: boolean;
+    timeoutMs?: number;
+    /** Creates a topic before a test uses it, for a bus whose brokers create none on first use. */
+    createTopic?: (topic: string) => Promise<void>;
+  } = {},
 ) {
   const timeoutMs = options.timeoutMs ?? 5_000;
   describe.skipIf(options.skip === true)(`EventBus contract: ${name}`, { timeout: timeoutMs * 6 }, () => {
@@ -36,6 +41,7 @@ export function eventBusContract(
     beforeEach(async () => {
       bus = await makeBus();
       topic = `contract-${randomUUID().slice(0, 8)}`;
+      await options.createTopic?.(topic);
     });
     afterEach(() => bus.close());
 

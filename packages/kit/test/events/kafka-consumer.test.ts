@@ -3,28 +3,22 @@ import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InboxConsumer, PoisonMessageError } from '../../src/events/consumer.js';
 import { encodeMessage, KafkaEventBus } from '../../src/events/kafka-bus.js';
-import { hasMockKafka, startMockKafka, type MockKafka } from '../../src/events/mock-kafka.js';
 import { createLogger } from '../../src/logger.js';
+import { createTestTopics, testKafka, testTopicPrefix } from '../../src/testing/kafka.js';
 import { createTestDatabase, type TestDatabase } from '../../src/testing/postgres.js';
 import { waitFor } from '../../src/testing/wait.js';
 
-const available = hasMockKafka();
-if (!available)
-  console.warn('[skip] inbox consumer on Kafka: `kcat` (librdkafka mock cluster) is not on the PATH');
+const kafka = testKafka();
+if (kafka.skip) console.warn(`[skip] inbox consumer on Kafka: ${kafka.skip}`);
 
 const logger = createLogger('kafka-consumer-test', process.env.KAFKA_TEST_LOG ?? 'fatal');
-let kafka: MockKafka | undefined;
 let database: TestDatabase;
 
 beforeAll(async () => {
   database = await createTestDatabase();
   await database.db.query('CREATE TABLE effects (event_id uuid)');
-  if (available) kafka = await startMockKafka();
 }, 20_000);
-afterAll(async () => {
-  await kafka?.stop();
-  await database.drop();
-});
+afterAll(() => database.drop());
 
 /** A record as any producer could write it: these value bytes, CloudEvents headers of a fresh id. */
 function record(value: Buffer) {
@@ -40,10 +34,17 @@ function record(value: Buffer) {
   return { key: '1', value, headers };
 }
 
-describe.skipIf(!available)('inbox consumer on Kafka', { timeout: 60_000 }, () => {
+describe.skipIf(kafka.skip !== undefined)('inbox consumer on Kafka', { timeout: 60_000 }, () => {
   it('sets aside records it cannot decode or store, keeping their bytes, and handles the next', async () => {
-    const topic = `poison-${randomUUID().slice(0, 8)}`;
-    const bus = new KafkaEventBus({ brokers: [kafka!.brokers], clientId: 'poison-test', logger });
+    const prefix = testTopicPrefix('poison');
+    const topic = 'poison';
+    await createTestTopics(kafka.brokers!, prefix, [topic]);
+    const bus = new KafkaEventBus({
+      brokers: kafka.brokers!,
+      clientId: 'poison-test',
+      logger,
+      topicPrefix: prefix,
+    });
     const consumer = new InboxConsumer({
       db: database.db,
       bus,
@@ -55,15 +56,13 @@ describe.skipIf(!available)('inbox consumer on Kafka', { timeout: 60_000 }, () =
         await tx.query('INSERT INTO effects VALUES ($1)', [message.id]);
       },
     });
-    const producer = new Kafka({ brokers: [kafka!.brokers], logLevel: logLevel.NOTHING }).producer({
-      allowAutoTopicCreation: true,
-    });
+    const producer = new Kafka({ brokers: kafka.brokers!, logLevel: logLevel.NOTHING }).producer();
     const notUtf8 = Buffer.from([0x7b, 0xff, 0x00, 0x7d]);
     const withNul = Buffer.from('{"text":"a\\u0000b"}');
     try {
       await producer.connect();
       await producer.send({
-        topic,
+        topic: prefix + topic,
         messages: [record(notUtf8), record(withNul), record(Buffer.from('{"good":true}'))],
       });
       await consumer.start();

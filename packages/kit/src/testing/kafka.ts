@@ -1,0 +1,32 @@
+import { randomUUID } from 'node:crypto';
+import { TOPICS } from '@adboard/contracts';
+import { createTopics } from '../events/kafka-topics.js';
+
+/**
+ * The suite's Kafka cluster: TEST_KAFKA_BROKERS, which the global setup sets to the real cluster it
+ * starts for a run whose files call `testKafka()` (or which names an existing cluster). `skip` says
+ * why there is none (Java or Maven missing). The cluster creates no topic on first use: a test
+ * creates its own (`createTestTopics`), named apart from every other file's.
+ */
+export function testKafka(): { brokers: string[]; skip?: undefined } | { brokers?: undefined; skip: string } {
+  const brokers = process.env.TEST_KAFKA_BROKERS;
+  if (brokers) return { brokers: brokers.split(',') };
+  return { skip: process.env.TEST_KAFKA_SKIP ?? 'TEST_KAFKA_BROKERS is not set (the global setup sets it)' };
+}
+
+/** A topic prefix (KAFKA_TOPIC_PREFIX) no other test uses: its topics and consumer groups are its own. */
+export function testTopicPrefix(label: string): string {
+  return `${label}-${randomUUID().slice(0, 8)}.`;
+}
+
+/** Creates `prefix` + each name (by default the system's topics), 3 partitions each, as the cluster's topics are. */
+export async function createTestTopics(
+  brokers: string[],
+  prefix: string,
+  names: string[] = TOPICS.map((topic) => topic.name),
+): Promise<void> {
+  await createTopics(
+    brokers,
+    names.map((name) => ({ name: `${prefix}${name}`, partitions: 3 })),
+  );
+}

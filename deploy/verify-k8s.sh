@@ -54,9 +54,9 @@ overrides() {
   jwks="env.AUTH_JWKS_URL=$(url_of app-auth)/.well-known/jwks.json"
   echo "--set port=$(port_of "$name")"
   case $name in
-    app-user | app-billing | app-bonus | app-notify) echo "--set $jwks --set env.KAFKA_BROKERS=$KAFKA_BROKERS" ;;
+    app-user | app-billing | app-bonus | app-notify) echo "--set $jwks -f $WORK/kafka-values.yaml" ;;
     app-adv)
-      echo "--set $jwks --set env.KAFKA_BROKERS=$KAFKA_BROKERS"
+      echo "--set $jwks -f $WORK/kafka-values.yaml"
       echo "--set env.BILLING_SERVICE_URL=$(url_of app-billing) --set env.BONUS_SERVICE_URL=$(url_of app-bonus)"
       ;;
     app-auth) echo "--set env.USER_SERVICE_URL=$(url_of app-user)" ;;
@@ -109,6 +109,8 @@ require_free_ports GATEWAY_PORT "$GATEWAY_PORT"
 for service in "${SERVICES[@]}"; do require_free_ports SERVICE_PORT_BASE "$(port_of "$service")"; done
 use_redis "$REDIS_URL"
 start_kafka
+# The brokers' list has commas, which --set would split: the charts get it from a values file.
+printf 'env:\n  KAFKA_BROKERS: "%s"\n' "$KAFKA_BROKERS" >"$WORK/kafka-values.yaml"
 
 step "Kubernetes control plane and node"
 kubernetes_up "$K8S_BIN"

@@ -167,31 +167,31 @@ describe('internal routes', () => {
     expect((await put('/internal', { 'x-service-token': token })).statusCode).toBe(403);
   });
 
-  it('answers 403 to another service speaking for app-adv with its own key', async () => {
-    // A credential app-user could mint: its own key, app-adv's name (with one shared secret this passed).
-    const userKey = testSigningKey('app-user');
+  /** A credential for app-billing signed with `key` (its kid), whose issuer says `issuer`. */
+  async function credential(key: string, issuer: string): Promise<string> {
     const now = Math.floor(Date.now() / 1000);
-    const token = await new SignJWT({})
-      .setProtectedHeader({ alg: 'EdDSA', kid: keyIdOf(publicKeyOf(userKey)) })
-      .setIssuer('app-adv')
+    return new SignJWT({})
+      .setProtectedHeader({ alg: 'EdDSA', kid: keyIdOf(publicKeyOf(key)) })
+      .setIssuer(issuer)
       .setAudience('app-billing')
       .setIssuedAt(now)
       .setExpirationTime(now + 300)
-      .sign(await importPKCS8(userKey, 'EdDSA'));
+      .sign(await importPKCS8(key, 'EdDSA'));
+  }
+
+  it('answers 403 to another service speaking for app-adv with its own key', async () => {
+    // A credential app-user could mint: its own key, app-adv's name (with one shared secret this passed).
+    const token = await credential(testSigningKey('app-user'), 'app-adv');
     expect((await put('/internal', { 'x-service-token': token })).statusCode).toBe(403);
   });
 
   it("answers 403 to a token under the caller's key whose issuer is another service", async () => {
-    const advKey = testSigningKey('app-adv');
-    const now = Math.floor(Date.now() / 1000);
-    const token = await new SignJWT({})
-      .setProtectedHeader({ alg: 'EdDSA', kid: keyIdOf(publicKeyOf(advKey)) })
-      .setIssuer('app-auth')
-      .setAudience('app-billing')
-      .setIssuedAt(now)
-      .setExpirationTime(now + 300)
-      .sign(await importPKCS8(advKey, 'EdDSA'));
+    const token = await credential(testSigningKey('app-adv'), 'app-auth');
     expect((await put('/internal', { 'x-service-token': token })).statusCode).toBe(403);
+    expect(
+      (await put('/internal', { 'x-service-token': await credential(testSigningKey('app-adv'), 'app-adv') }))
+        .statusCode,
+    ).toBe(200);
   });
 
   it('answers 403 to a credential addressed to another service', async () => {

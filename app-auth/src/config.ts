@@ -1,16 +1,20 @@
-import { commonSettings, redisSettings, serviceCallerSettings, Type, UrlSetting } from '@adboard/kit';
+import {
+  commonSettings,
+  PrivateKeySetting,
+  PublicKeysSetting,
+  redisSettings,
+  serviceCallerSettings,
+  Type,
+  UrlSetting,
+} from '@adboard/kit';
 
 export const authConfigSchema = Type.Object({
   ...commonSettings,
   ...redisSettings,
   ...serviceCallerSettings,
-  AUTH_PRIVATE_KEY: Type.String({
-    pattern: '-----BEGIN PRIVATE KEY-----',
-    description: 'Ed25519 private key (PKCS#8 PEM) that signs user tokens',
-  }),
-  AUTH_PUBLISHED_KEYS: Type.String({
+  AUTH_PRIVATE_KEY: PrivateKeySetting('Ed25519 private key (PKCS#8 PEM) that signs user tokens'),
+  AUTH_PUBLISHED_KEYS: PublicKeysSetting({
     default: '',
-    pattern: '^\\s*([A-Za-z0-9_-]{43}(\\s*,\\s*[A-Za-z0-9_-]{43})*)?\\s*$',
     description:
       "public keys (base64url Ed25519) the JWKS lists besides AUTH_PRIVATE_KEY's: the next key before a rotation, the previous one after it",
   }),

@@ -1,5 +1,6 @@
 import { Type, type Static, type TObject } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { PUBLIC_KEY_PATTERN } from './auth/keys.js';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -104,26 +105,39 @@ export const moneyRateLimitSettings = {
   MONEY_LIMIT_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 60 }),
 };
 
-const PRIVATE_KEY_PEM = '-----BEGIN PRIVATE KEY-----';
+/** An Ed25519 private key (PKCS#8 PEM, what `openssl genpkey -algorithm ed25519` writes). */
+export const PrivateKeySetting = (description: string) =>
+  Type.String({ pattern: '-----BEGIN PRIVATE KEY-----', description });
+
+/**
+ * Ed25519 public keys (base64url), comma-separated, each `entry` (a regular expression's source,
+ * by default the key alone); none at all only when the setting has a default.
+ */
+export const PublicKeysSetting = (
+  options: { description: string; default?: string },
+  entry = PUBLIC_KEY_PATTERN,
+) =>
+  Type.String({
+    pattern: `^\\s*(${entry}(\\s*,\\s*${entry})*)${options.default === undefined ? '' : '?'}\\s*$`,
+    ...options,
+  });
 
 /** For services that call another's internal routes: the key that proves who is calling. */
 export const serviceCallerSettings = {
-  SERVICE_SIGNING_KEY: Type.String({
-    pattern: PRIVATE_KEY_PEM,
-    description:
-      "this service's Ed25519 private key (PKCS#8 PEM): signs its calls to other services, which know its public key",
-  }),
+  SERVICE_SIGNING_KEY: PrivateKeySetting(
+    "this service's Ed25519 private key (PKCS#8 PEM): signs its calls to other services, which know its public key",
+  ),
 };
-
-const CALLER_KEY = '[a-z][a-z-]*:[A-Za-z0-9_-]{43}';
 
 /** For services with internal routes: the public keys of the services allowed to call them. */
 export const serviceCalleeSettings = {
-  SERVICE_CALLER_KEYS: Type.String({
-    pattern: `^\\s*${CALLER_KEY}(\\s*,\\s*${CALLER_KEY})*\\s*$`,
-    description:
-      'the public keys of the services that may call this one: <service>:<base64url Ed25519 public key>, comma-separated (two for one service while its key is rotated)',
-  }),
+  SERVICE_CALLER_KEYS: PublicKeysSetting(
+    {
+      description:
+        'the public keys of the services that may call this one: <service>:<base64url Ed25519 public key>, comma-separated (two for one service while its key is rotated)',
+    },
+    `[a-z][a-z-]*:${PUBLIC_KEY_PATTERN}`,
+  ),
 };
 
 /** For services that consume events: how long the inbox and the dead letters are kept. */

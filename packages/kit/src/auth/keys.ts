@@ -29,10 +29,11 @@ export function publicKeyOf(privateKeyPem: string): string {
   return createPublicKey(privateKeyOf(privateKeyPem)).export({ format: 'jwk' }).x!;
 }
 
-const BASE64URL_KEY = /^[A-Za-z0-9_-]{43}$/;
+/** A public key as the settings carry it: the base64url of its 32 bytes (a regular expression's source). */
+export const PUBLIC_KEY_PATTERN = '[A-Za-z0-9_-]{43}';
 
 export function isPublicKey(text: string): boolean {
-  return BASE64URL_KEY.test(text);
+  return new RegExp(`^${PUBLIC_KEY_PATTERN}$`).test(text);
 }
 
 export function publicKeyObject(publicKey: string): KeyObject {

@@ -12,6 +12,16 @@ import { createMetricsRegistry, type Registry } from './metrics.js';
 import { observePool } from './db/pool-metrics.js';
 import { observeIdempotency } from './idempotency/keys.js';
 
+/** The settings every service base reads (each service's schema has them). */
+export interface ServiceBaseConfig {
+  AUTH_JWKS_URL: string;
+  CLOCK_TOLERANCE_SECONDS: number;
+  TRUSTED_PROXIES: string;
+  ALLOWED_ORIGINS: string;
+  SERVICE_SIGNING_KEY?: string;
+  SERVICE_CALLER_KEYS?: string;
+}
+
 export interface ServiceBase {
   db: Database;
   bus: EventBus;
@@ -32,14 +42,7 @@ export interface ServiceBase {
 export async function createServiceBase(
   name: ServiceName,
   description: string,
-  config: {
-    AUTH_JWKS_URL: string;
-    CLOCK_TOLERANCE_SECONDS: number;
-    TRUSTED_PROXIES: string;
-    ALLOWED_ORIGINS: string;
-    SERVICE_SIGNING_KEY?: string;
-    SERVICE_CALLER_KEYS?: string;
-  },
+  config: ServiceBaseConfig,
   ports: Ports,
 ): Promise<ServiceBase> {
   const db = requirePort(ports, 'db', 'DATABASE_URL');

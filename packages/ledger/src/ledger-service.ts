@@ -8,6 +8,7 @@ import {
   Service,
   type Ports,
   type ServiceBase,
+  type ServiceBaseConfig,
 } from '@adboard/kit';
 import type { ServiceName } from '@adboard/contracts';
 import { openAccountsFromUserEvents } from './accounts-from-user-events.js';
@@ -23,12 +24,7 @@ export async function createLedgerService(options: {
   description: string;
   /** The service's own module URL, to find its `migrations/` folder. */
   moduleUrl: string;
-  config: {
-    AUTH_JWKS_URL: string;
-    CLOCK_TOLERANCE_SECONDS: number;
-    SERVICE_CALLER_KEYS: string;
-    TRUSTED_PROXIES: string;
-    ALLOWED_ORIGINS: string;
+  config: ServiceBaseConfig & {
     IDEMPOTENCY_RETENTION_HOURS: number;
     INBOX_RETENTION_DAYS: number;
     DEAD_LETTER_RETENTION_DAYS: number;

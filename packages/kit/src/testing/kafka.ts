@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { TOPICS } from '@adboard/contracts';
-import { createTopics } from '../events/kafka-topics.js';
+import { createTopics, eventTopics } from '../events/kafka-topics.js';
 
 /**
  * The suite's Kafka cluster: TEST_KAFKA_BROKERS, which the global setup sets to the real cluster it
@@ -19,14 +18,10 @@ export function testTopicPrefix(label: string): string {
   return `${label}-${randomUUID().slice(0, 8)}.`;
 }
 
-/** Creates `prefix` + each name (by default the system's topics), 3 partitions each, as the cluster's topics are. */
-export async function createTestTopics(
-  brokers: string[],
-  prefix: string,
-  names: string[] = TOPICS.map((topic) => topic.name),
-): Promise<void> {
+/** Creates the system's topics, or the `names` given (3 partitions each), each named with `prefix` before it. */
+export async function createTestTopics(brokers: string[], prefix: string, names?: string[]): Promise<void> {
   await createTopics(
     brokers,
-    names.map((name) => ({ name: `${prefix}${name}`, partitions: 3 })),
+    names ? names.map((name) => ({ name: `${prefix}${name}`, partitions: 3 })) : eventTopics(prefix),
   );
 }

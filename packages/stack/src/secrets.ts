@@ -1,14 +1,14 @@
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SERVICE_NAMES, type ServiceName } from '@adboard/contracts';
+import { calleesOf, SERVICE_NAMES, type ServiceName } from '@adboard/contracts';
 import { generateSigningKey, serviceKeySettings } from '@adboard/kit';
 
 export interface StackSecrets {
   /** Signs user tokens (app-auth). */
   authPrivateKey: string;
-  /** Each service's own key for its calls to other services (only those that call one use it). */
-  serviceKeys: Record<ServiceName, string>;
+  /** The own key of each service that calls another, for those calls. */
+  serviceKeys: Partial<Record<ServiceName, string>>;
 }
 
 /**
@@ -21,10 +21,9 @@ export async function loadOrCreateSecrets(dataDir: string): Promise<StackSecrets
   if (stored.authPrivateKey && stored.serviceKeys) return stored as StackSecrets;
   const secrets: StackSecrets = {
     authPrivateKey: stored.authPrivateKey ?? generateSigningKey(),
-    serviceKeys: Object.fromEntries(SERVICE_NAMES.map((name) => [name, generateSigningKey()])) as Record<
-      ServiceName,
-      string
-    >,
+    serviceKeys: Object.fromEntries(
+      SERVICE_NAMES.filter((name) => calleesOf(name).length > 0).map((name) => [name, generateSigningKey()]),
+    ),
   };
   await writeFile(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   return secrets;
@@ -34,6 +33,10 @@ export async function loadOrCreateSecrets(dataDir: string): Promise<StackSecrets
 export function credentialSettings(name: ServiceName, secrets: StackSecrets): Record<string, string> {
   return {
     ...(name === 'app-auth' ? { AUTH_PRIVATE_KEY: secrets.authPrivateKey } : {}),
-    ...serviceKeySettings(name, (service) => secrets.serviceKeys[service]),
+    ...serviceKeySettings(name, (service) => {
+      const key = secrets.serviceKeys[service];
+      if (!key) throw new Error(`${service} has no key in secrets.json: delete the file for new ones`);
+      return key;
+    }),
   };
 }

@@ -36,9 +36,12 @@ await inBothModes(async (_mode, kafkaBus) => {
   const token = await authority.tokenFor({ id: userId });
   const headers = { 'x-auth-token': token };
   await bus.publish([userEvent(userId)]);
+  // Both accounts: a purchase before the bonus account exists is refused (the bonus step's 400).
   await waitFor(
-    async () => (await call(billing.url, 'GET', `/api/v1/account/${userId}`, { headers })).status === 200,
-    { timeoutMs: 30_000 },
+    async () =>
+      (await call(billing.url, 'GET', `/api/v1/account/${userId}`, { headers })).status === 200 &&
+      (await call(bonus.url, 'GET', `/api/v1/bonus/${userId}`, { headers })).status === 200,
+    { timeoutMs: 30_000, what: 'the buyer’s billing and bonus accounts' },
   );
   await call(billing.url, 'PUT', `/api/v1/account/top-up/${userId}`, {
     body: { sum: 1_000_000 },
@@ -51,7 +54,8 @@ await inBothModes(async (_mode, kafkaBus) => {
         body: { title: 'bench', text: 'x'.repeat(10) },
         headers: { ...headers, 'x-idempotency-key': randomUUID() },
       });
-      if (bought.status !== 200) throw new Error(`purchase answered ${bought.status}`);
+      if (bought.status !== 200)
+        throw new Error(`purchase answered ${bought.status}: ${JSON.stringify(bought.body)}`);
       const answeredAt = performance.now();
       for (;;) {
         const listed = await call(notify.url, 'GET', `/api/v1/notification/${userId}?limit=1000&page=1`, {
